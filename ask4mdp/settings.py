@@ -321,3 +321,14 @@ SYNTHETIC = {
     "max_exact_copy_ratio": env.float("SYNTHETIC_MAX_EXACT_COPY_RATIO", default=1.0),
     "permutations": env.int("SYNTHETIC_PMSE_PERMUTATIONS", default=20),
 }
+
+# The demo data, loaded in this order by ``manage.py load_demo`` (each module has ``load(*, stdout)``).
+ASK4MDP_DEMO_LOADERS = [
+    "ask4mdp.accounts.demo",
+    "dictionary.demo",
+    "extraction.demo",
+    "requests_app.demo",
+    "requests_app.implementation.demo",
+    "outputs.demo",
+    "synthetic.demo",
+]
