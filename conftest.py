@@ -165,10 +165,10 @@ def charlie(db):
                       full_name="Charlie Hoffmann")
 
 
-def _staff(role, email, name, domains=()):
+def _staff(role, email, name, domains=(), **kwargs):
     from tests.factories import staff
 
-    return staff(role, email, domains=domains, full_name=name)
+    return staff(role, email, domains=domains, full_name=name, **kwargs)
 
 
 @pytest.fixture

@@ -142,6 +142,11 @@ class Variable(Localised, models.Model):
         "self", verbose_name=_("renamed to"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="replaces",
     )
+    generation_hints = models.JSONField(
+        _("generation hints"), default=dict, blank=True,
+        help_text=_("How the synthetic register warehouse draws this variable: distribution, min, max, "
+                    "weights… (see the header of fixtures/dictionary.yaml)."),
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
 
     objects = VariableQuerySet.as_manager()
@@ -160,15 +165,33 @@ class Variable(Localised, models.Model):
     def is_identifier(self) -> bool:
         return bool(self.identifier_kind)
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("dictionary:variable", kwargs={"register": self.register.code, "name": self.name})
+
     @property
     def default_granularity(self) -> "Granularity | None":
-        """The coding proposed by default: the default one, else the detailed one (no padlock)."""
+        """The coding proposed by default: the default one; else the detailed one, unless a padlock
+        protects it.
+
+        A variable with one padlock and no default coding is *available but not proposed by
+        default* (seed 000, box 1: the zipcode): ``None`` — the detailed coding must be requested
+        and justified. Padlock 0 variables are supplied as held; padlock 2 variables always carry
+        an explicit default coding in the demo dictionary (what is supplied once need-to-know is
+        shown).
+        """
         grans = list(self.granularities.all())  # prefetched in lists
-        for kind in (Granularity.Kind.DEFAULT, Granularity.Kind.DETAILED):
-            for g in grans:
-                if g.kind == kind:
-                    return g
+        for g in grans:
+            if g.kind == Granularity.Kind.DEFAULT:
+                return g
+        if self.padlock != Padlock.ONE:
+            return next((g for g in grans if g.kind == Granularity.Kind.DETAILED), None)
         return None
+
+    @property
+    def is_proposed_by_default(self) -> bool:
+        return self.default_granularity is not None
 
     @property
     def detailed_granularity(self) -> "Granularity | None":

@@ -18,4 +18,4 @@ else
   ignores=(--ignore=tests)
 fi
 "$root/.venv/bin/django-admin" makemessages -l fr --no-obsolete "${ignores[@]}"
-"$root/.venv/bin/django-admin" compilemessages -l fr
+"$root/.venv/bin/django-admin" compilemessages -l fr --ignore=.venv --ignore=var

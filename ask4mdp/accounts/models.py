@@ -63,6 +63,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=False)
     is_staff = models.BooleanField(_("can use Django admin"), default=False)
     email_verified_at = models.DateTimeField(_("e-mail verified at"), null=True, blank=True)
+    activated_at = models.DateTimeField(
+        _("activated at"), null=True, blank=True, help_text=_("When an administrator activated the account.")
+    )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     qualifications = models.TextField(
         _("qualifications and experience with personal data"), blank=True

@@ -29,3 +29,34 @@ class Domain(models.TextChoices):
     LABOUR_MARKET = "labour_market", _("Labour market")
     SOCIAL_PROTECTION = "social_protection", _("Social protection")
     HEALTH = "health", _("Health")
+
+
+# What the administrators' group may do in Django admin: manage people, organisations and sanctions,
+# read the audit log. (Per-object rights of the other roles are django-guardian permissions.)
+ADMINISTRATOR_PERMISSIONS = {
+    "accounts": None,  # every permission of the app
+    "auth": {"view_group", "change_group"},
+    "audit": {"view_auditevent"},
+    "notifications": {"view_notification"},
+    "otp_totp": {"view_totpdevice", "delete_totpdevice"},
+}
+
+
+def ensure_role_groups(sender=None, using="default", **kwargs):
+    """Create the role groups (idempotent) and give the administrators' group its admin permissions."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.models import Group, Permission
+
+    apps = kwargs.get("apps") or global_apps
+    try:
+        apps.get_model("auth", "Group")
+    except LookupError:  # a migration state without auth
+        return
+    groups = {role: Group.objects.using(using).get_or_create(name=str(role))[0] for role in Role}
+    wanted = []
+    for app_label, codenames in ADMINISTRATOR_PERMISSIONS.items():
+        qs = Permission.objects.using(using).filter(content_type__app_label=app_label)
+        if codenames is not None:
+            qs = qs.filter(codename__in=codenames)
+        wanted.extend(qs)
+    groups[Role.ADMINISTRATOR].permissions.add(*wanted)

@@ -1,0 +1,182 @@
+"""The spec of a statistical output (``manage.py sdc_check SPEC.json``, and each output request file).
+
+A spec says how an output was computed, so that the platform can recompute it on the project's data
+and check it; see ``docs/sdc-spec.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from .histogram import HistogramError, check_histogram
+from .params import SDCParams
+from .regression import REGRESSIONS, RegressionError, check_regression
+from .result import CheckResult
+from .tables import STATISTICS, TableError, compute_table
+
+ALL_STATISTICS = (*STATISTICS, *REGRESSIONS, "histogram")
+KNOWN_KEYS = {"data", "statistic", "index", "columns", "values", "formula", "bins", "filters", "categories",
+              "name"}
+DATA_SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".dta": "stata"}
+FILTER_OPS = {"==", "!=", "<", "<=", ">", ">=", "in", "not in"}
+
+
+class SpecError(ValueError):
+    """Anything wrong with a spec: the message says what, for the researcher."""
+
+
+def load_spec_file(path: str | Path) -> dict:
+    path = Path(path)
+    if not path.is_file():
+        raise SpecError(f"spec file not found: {path}")
+    try:
+        spec = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SpecError(f"the spec is not valid JSON: {exc}") from exc
+    return spec
+
+
+def validate_spec(spec) -> dict:
+    """Check the spec's shape (not the data); return a normalised copy."""
+    if not isinstance(spec, dict):
+        raise SpecError("the spec must be a JSON object")
+    unknown = set(spec) - KNOWN_KEYS
+    if unknown:
+        raise SpecError(f"unknown key(s) in the spec: {', '.join(sorted(unknown))}")
+    statistic = spec.get("statistic")
+    if statistic not in ALL_STATISTICS:
+        raise SpecError(f"unknown statistic {statistic!r}; one of: {', '.join(ALL_STATISTICS)}")
+    if not isinstance(spec.get("data"), str) or not spec["data"]:
+        raise SpecError("'data' must name the data file (CSV, Parquet or Stata)")
+    normal = dict(spec)
+    for key in ("index", "columns"):
+        value = spec.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise SpecError(f"'{key}' must be a list of variable names")
+        normal[key] = value
+    if "values" in spec and spec["values"] is not None and not isinstance(spec["values"], str):
+        raise SpecError("'values' must be one variable name")
+    if statistic in REGRESSIONS:
+        if not isinstance(spec.get("formula"), str) or "~" not in spec["formula"]:
+            raise SpecError(f"statistic {statistic!r} needs a 'formula' such as \"y ~ x1 + x2\"")
+    elif statistic == "histogram":
+        if not spec.get("values") and len(normal["index"]) != 1:
+            raise SpecError("a histogram needs the variable in 'values'")
+        normal.setdefault("bins", 10)
+    elif not normal["index"]:
+        raise SpecError(f"statistic {statistic!r} needs at least one row variable in 'index'")
+    filters = spec.get("filters", [])
+    if not isinstance(filters, list):
+        raise SpecError("'filters' must be a list of {\"column\", \"op\", \"value\"} objects")
+    for item in filters:
+        if not isinstance(item, dict) or set(item) - {"column", "op", "value"} or item.get("op") not in FILTER_OPS:
+            raise SpecError(f"invalid filter {item!r}: use {{\"column\": …, \"op\": one of "
+                            f"{', '.join(sorted(FILTER_OPS))}, \"value\": …}}")
+    categories = spec.get("categories", {})
+    if not isinstance(categories, dict) or not all(isinstance(v, list) for v in categories.values()):
+        raise SpecError("'categories' must map a variable to the list of its categories kept")
+    normal["filters"], normal["categories"] = filters, categories
+    return normal
+
+
+def resolve_data_path(data: str, base_dir: Path, *, confine: bool = False) -> Path:
+    path = Path(data)
+    if not path.is_absolute():
+        path = base_dir / path
+    path = path.resolve()
+    if confine and not path.is_relative_to(base_dir.resolve()):
+        raise SpecError("the data file must be inside the project's folder")
+    if not path.is_file():
+        raise SpecError(f"data file not found: {data}")
+    if path.suffix.lower() not in DATA_SUFFIXES:
+        raise SpecError(f"unsupported data file type {path.suffix!r}: use CSV, Parquet or Stata (.dta)")
+    return path
+
+
+def read_data(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    kind = DATA_SUFFIXES[path.suffix.lower()]
+    try:
+        if kind == "csv":
+            return pd.read_csv(path, usecols=columns)
+        if kind == "parquet":
+            return pd.read_parquet(path, columns=columns)
+        return pd.read_stata(path, columns=columns, convert_categoricals=False)
+    except ValueError as exc:
+        if columns and ("not in list" in str(exc) or "Usecols" in str(exc) or "not found" in str(exc)
+                        or "do not match" in str(exc)):
+            raise SpecError(f"unknown column in the spec: {exc}") from exc
+        raise SpecError(f"cannot read the data file {path.name}: {exc}") from exc
+    except Exception as exc:  # corrupt files raise a variety of library errors
+        raise SpecError(f"cannot read the data file {path.name}: {exc}") from exc
+
+
+def data_identity(path: Path) -> str:
+    """A data file's identity for the differencing detector: its SHA-256."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def apply_population(df: pd.DataFrame, spec: dict) -> pd.DataFrame:
+    for name in [f["column"] for f in spec["filters"]] + list(spec["categories"]):
+        if name not in df.columns:
+            raise SpecError(f"unknown column {name!r} in the filters")
+    for item in spec["filters"]:
+        column, op, value = df[item["column"]], item["op"], item["value"]
+        try:
+            mask = {
+                "==": lambda: column == value, "!=": lambda: column != value,
+                "<": lambda: column < value, "<=": lambda: column <= value,
+                ">": lambda: column > value, ">=": lambda: column >= value,
+                "in": lambda: column.isin(value if isinstance(value, list) else [value]),
+                "not in": lambda: ~column.isin(value if isinstance(value, list) else [value]),
+            }[op]()
+        except TypeError as exc:
+            raise SpecError(f"filter on {item['column']!r} cannot compare with {value!r}") from exc
+        df = df[mask]
+    for name, kept in spec["categories"].items():
+        df = df[df[name].isin(kept) | df[name].astype(str).isin([str(k) for k in kept])]
+    return df
+
+
+def needed_columns(spec: dict) -> list[str] | None:
+    if spec["statistic"] in REGRESSIONS:
+        return None  # the formula decides (it may use functions of variables)
+    names = spec["index"] + spec["columns"] + ([spec["values"]] if spec.get("values") else [])
+    names += [f["column"] for f in spec["filters"]] + list(spec["categories"])
+    return list(dict.fromkeys(names))
+
+
+def run_spec(spec: dict, *, base_dir: Path, params: SDCParams | None = None, confine: bool = False,
+             frame: pd.DataFrame | None = None) -> CheckResult:
+    """Validate the spec, read its data, compute the output and check it."""
+    spec = validate_spec(spec)
+    params = params or SDCParams.from_settings()
+    path = resolve_data_path(spec["data"], Path(base_dir), confine=confine)
+    df = frame if frame is not None else read_data(path, needed_columns(spec))
+    df = apply_population(df, spec)
+    statistic = spec["statistic"]
+    try:
+        if statistic in REGRESSIONS:
+            result = check_regression(df, statistic=statistic, formula=spec["formula"], params=params)
+        elif statistic == "histogram":
+            column = spec.get("values") or spec["index"][0]
+            result = check_histogram(df, column=column, bins=spec.get("bins", 10), params=params)
+        else:
+            result = compute_table(df, statistic=statistic, index=spec["index"], columns=spec["columns"],
+                                   values=spec.get("values"), params=params)
+    except (TableError, RegressionError, HistogramError) as exc:
+        raise SpecError(str(exc)) from exc
+    result.definition.update({
+        "data": spec["data"], "data_sha256": data_identity(path),
+        "filters": spec["filters"], "categories": spec["categories"],
+    })
+    return result

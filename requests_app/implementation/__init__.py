@@ -1,0 +1,1 @@
+"""The implementation phase: roles table, desktop/extraction/contract tasks, finalisation, active project."""
