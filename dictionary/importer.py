@@ -254,7 +254,7 @@ def _jsonable(value: Any) -> Any:
 def normalise_rule(rule: dict) -> dict:
     """Codes as strings, so that every engine compares like with like."""
     rule = _jsonable(rule)
-    if rule.get("type") == "map":
+    if rule.get("type") == "map" and isinstance(rule.get("map"), dict):
         rule["map"] = {str(k): (None if v is None else str(v)) for k, v in (rule.get("map") or {}).items()}
         if rule.get("default") is not None:
             rule["default"] = str(rule["default"])
@@ -591,7 +591,15 @@ def _assign(obj, values: dict) -> bool:
     return changed
 
 
+VARIABLE_FIELDS = ["label", "label_fr", "description", "description_fr", "format", "source", "comments", "domain",
+                   "padlock", "is_quasi_identifier", "identifier_kind", "available_from", "available_to", "status",
+                   "generation_hints", "order", "introduced_in_id", "changed_in_id"]
+GRANULARITY_FIELDS = ["kind", "label", "label_fr", "recode", "origin"]
+
+
 def _write(doc: dict, result: ImportResult) -> None:
+    """Bring the database to the document's state with a number of queries that does not grow with
+    the number of variables (bulk inserts and updates)."""
     versions = {v.number: v for v in DictionaryVersion.objects.all()}
     for data in doc["versions"]:
         values = {k: data[k] for k in ("label", "released_on", "changelog")}
@@ -605,21 +613,25 @@ def _write(doc: dict, result: ImportResult) -> None:
     result.version = max(versions) if versions else None
 
     registers = {r.code: r for r in Register.objects.all()}
-    existing_vars = {(v.register_id, v.name): v for v in Variable.objects.all()}
-    seen_vars: set[int] = set()
-    renames: list[tuple[Variable, str, str]] = []
     for reg_order, data in enumerate(doc["registers"], start=1):
         values = {k: data[k] for k in ("label", "label_fr", "description", "description_fr", "domain", "unit",
                                        "source")}
         values["order"] = reg_order
         register = registers.get(data["code"])
         if register is None:
-            register = registers[data["code"]] = Register.objects.create(code=data["code"], **values)
+            registers[data["code"]] = Register.objects.create(code=data["code"], **values)
             result.created["registers"] += 1
         elif _assign(register, values):
             register.save()
             result.updated["registers"] += 1
         result.registers += 1
+
+    # Variables: one query to read them all with their codings, bulk writes after.
+    existing = {(v.register_id, v.name): v
+                for v in Variable.objects.prefetch_related("granularities__modalities")}
+    new_vars, changed_vars, items = [], [], []
+    for data in doc["registers"]:
+        register = registers[data["code"]]
         for var_order, vdata in enumerate(data["variables"], start=1):
             values = {
                 "label": vdata["label"], "label_fr": vdata["label_fr"], "description": vdata["description"],
@@ -631,80 +643,90 @@ def _write(doc: dict, result: ImportResult) -> None:
                 "introduced_in_id": versions[vdata["introduced_in"]].pk if vdata["introduced_in"] else None,
                 "changed_in_id": versions[vdata["changed_in"]].pk if vdata["changed_in"] else None,
             }
-            variable = existing_vars.get((register.pk, vdata["name"]))
+            variable = existing.get((register.pk, vdata["name"]))
             if variable is None:
-                variable = Variable.objects.create(register=register, name=vdata["name"], **values)
-                existing_vars[(register.pk, variable.name)] = variable
-                result.created["variables"] += 1
+                variable = Variable(register=register, name=vdata["name"], **values)
+                new_vars.append(variable)
+                existing[(register.pk, variable.name)] = variable
             elif _assign(variable, values):
-                variable.save()
-                result.updated["variables"] += 1
-            seen_vars.add(variable.pk)
+                changed_vars.append(variable)
+            items.append((data["code"], vdata, variable))
             result.variables += 1
+    Variable.objects.bulk_create(new_vars)
+    Variable.objects.bulk_update(changed_vars, VARIABLE_FIELDS, batch_size=200)
+    result.created["variables"] += len(new_vars)
+    result.updated["variables"] += len(changed_vars)
+    new_var_ids = {v.pk for v in new_vars}
+
+    # Renames: the old variable points at the new one.
+    renamed = []
+    for register_code, vdata, variable in items:
+        target_id = None
+        if vdata["renamed_to"]:
             target = vdata["renamed_to"]
-            if target:
-                target_reg, _, target_name = target.rpartition(".") if "." in target else (data["code"], "", target)
-                renames.append((variable, target_reg, target_name))
-            elif variable.replaced_by_id:
-                variable.replaced_by = None
-                variable.save(update_fields=["replaced_by"])
-                result.updated["variables"] += 1
-            _write_granularities(variable, vdata["granularities"], result)
-    for variable, target_reg, target_name in renames:
-        target = existing_vars[(registers[target_reg].pk, target_name)]
-        if variable.replaced_by_id != target.pk:
-            variable.replaced_by = target
-            variable.save(update_fields=["replaced_by"])
-            result.updated["variables"] += 1
+            target_reg, _, target_name = target.rpartition(".") if "." in target else (register_code, "", target)
+            target_id = existing[(registers[target_reg].pk, target_name)].pk
+        if variable.replaced_by_id != target_id:
+            variable.replaced_by_id = target_id
+            renamed.append(variable)
+    Variable.objects.bulk_update(renamed, ["replaced_by"])
+    result.updated["variables"] += len([v for v in renamed if v.pk not in new_var_ids])
+
+    # Granularities.
+    new_grans, changed_grans, doomed_grans, pending_mods = [], [], [], []
+    for _, vdata, variable in items:
+        current = {} if variable.pk in new_var_ids else {g.code: g for g in variable.granularities.all()}
+        wanted = {g["code"] for g in vdata["granularities"]}
+        # A coding the file drops is deleted, unless it was approved on a request (custom).
+        doomed_grans += [g.pk for code, g in current.items() if code not in wanted and g.kind != Granularity.Kind.CUSTOM]
+        for gdata in vdata["granularities"]:
+            values = {k: gdata[k] for k in GRANULARITY_FIELDS}
+            gran = current.get(gdata["code"])
+            if gran is None:
+                gran = Granularity(variable=variable, code=gdata["code"], **values)
+                new_grans.append(gran)
+                pending_mods.append((gran, {}, gdata["modalities"]))
+            else:
+                if _assign(gran, values):
+                    changed_grans.append(gran)
+                pending_mods.append((gran, {m.code: m for m in gran.modalities.all()}, gdata["modalities"]))
+    if doomed_grans:
+        # First, so that a file swapping default codings does not trip the one-default constraint.
+        Granularity.objects.filter(pk__in=doomed_grans).delete()
+        result.deleted["granularities"] += len(doomed_grans)
+    Granularity.objects.bulk_update(changed_grans, GRANULARITY_FIELDS, batch_size=200)
+    Granularity.objects.bulk_create(new_grans)
+    result.created["granularities"] += len(new_grans)
+    result.updated["granularities"] += len(changed_grans)
+
+    # Modalities.
+    new_mods, changed_mods, doomed_mods = [], [], []
+    for gran, current, rows in pending_mods:
+        current = dict(current)
+        for order, (code, label, label_fr) in enumerate(rows, start=1):
+            mod = current.pop(code, None)
+            if mod is None:
+                new_mods.append(Modality(granularity=gran, code=code, label=label, label_fr=label_fr, order=order))
+            elif _assign(mod, {"label": label, "label_fr": label_fr, "order": order}):
+                changed_mods.append(mod)
+        doomed_mods += [m.pk for m in current.values()]
+    if doomed_mods:
+        Modality.objects.filter(pk__in=doomed_mods).delete()
+    Modality.objects.bulk_update(changed_mods, ["label", "label_fr", "order"], batch_size=500)
+    Modality.objects.bulk_create(new_mods, batch_size=2000)
+    result.created["modalities"] += len(new_mods)
+    result.updated["modalities"] += len(changed_mods)
+    result.deleted["modalities"] += len(doomed_mods)
 
     # A variable the database knows and the file no longer lists is withdrawn in the newest version
     # (never deleted: requests may refer to it).
+    seen = {variable.pk for _, _, variable in items}
     if result.version is not None:
-        for variable in Variable.objects.exclude(pk__in=seen_vars).filter(status=Variable.Status.ACTIVE):
+        for variable in Variable.objects.exclude(pk__in=seen).filter(status=Variable.Status.ACTIVE):
             variable.status = Variable.Status.WITHDRAWN
             variable.changed_in = versions[result.version]
             variable.save(update_fields=["status", "changed_in"])
             result.withdrawn.append(variable.name)
-
-
-def _write_granularities(variable: Variable, grans: list[dict], result: ImportResult) -> None:
-    existing = {g.code: g for g in variable.granularities.all()}
-    # Kinds first moved out of the way, so that a file swapping default and custom codings does not
-    # trip the one-default-per-variable constraint half-way.
-    wanted = {g["code"] for g in grans}
-    for code, gran in list(existing.items()):
-        if code not in wanted and gran.kind != Granularity.Kind.CUSTOM:
-            gran.delete()  # its modalities cascade; a granularity a request uses is protected there
-            del existing[code]
-            result.deleted["granularities"] += 1
-    for gdata in grans:
-        values = {k: gdata[k] for k in ("kind", "label", "label_fr", "recode", "origin")}
-        gran = existing.get(gdata["code"])
-        if gran is None:
-            gran = Granularity.objects.create(variable=variable, code=gdata["code"], **values)
-            result.created["granularities"] += 1
-            current = {}
-        else:
-            if _assign(gran, values):
-                gran.save()
-                result.updated["granularities"] += 1
-            current = {m.code: m for m in gran.modalities.all()}
-        new, changed = [], []
-        for order, (code, label, label_fr) in enumerate(gdata["modalities"], start=1):
-            mod = current.pop(code, None)
-            if mod is None:
-                new.append(Modality(granularity=gran, code=code, label=label, label_fr=label_fr, order=order))
-            elif _assign(mod, {"label": label, "label_fr": label_fr, "order": order}):
-                changed.append(mod)
-        if current:
-            Modality.objects.filter(pk__in=[m.pk for m in current.values()]).delete()
-            result.deleted["modalities"] += len(current)
-        if new:
-            Modality.objects.bulk_create(new)
-            result.created["modalities"] += len(new)
-        if changed:
-            Modality.objects.bulk_update(changed, ["label", "label_fr", "order"])
-            result.updated["modalities"] += len(changed)
 
 
 def import_dictionary(path: str | Path, *, actor=None) -> ImportResult:

@@ -86,6 +86,11 @@ class Register(Localised, models.Model):
     def __str__(self) -> str:
         return f"{self.code} – {self.label}"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("dictionary:register", kwargs={"code": self.code})
+
 
 class VariableQuerySet(models.QuerySet):
     def active(self) -> "VariableQuerySet":
@@ -232,6 +237,16 @@ class Granularity(Localised, models.Model):
 
     def __str__(self) -> str:
         return f"{self.variable.name}:{self.code}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .recode import RecodeError, validate_rule
+
+        try:
+            validate_rule(self.recode or {})
+        except RecodeError as exc:
+            raise ValidationError({"recode": str(exc)}) from None
 
 
 class Modality(Localised, models.Model):

@@ -9,7 +9,7 @@ from ask4mdp.accounts.roles import Role
 from ask4mdp.audit.services import log_event
 
 from . import recode as recode_rules
-from .importer import normalise_rule, check_granularity
+from .importer import check_granularity, normalise_rule
 from .models import Granularity, Modality, Variable
 
 # Who may add a coding to the dictionary: the expert who accepts a granularity change on a request,

@@ -78,13 +78,13 @@ def build_manifest(request: DataRequest) -> dict:
     registers: dict[str, dict] = {}
     for rv in approved:
         register = rv.variable.register
-        if (register.code, rv.variable.name) in removed:
-            continue
         reg = registers.setdefault(register.code, {
             "code": register.code, "label": register.label,
             "pseudonymisation_stage": 2 if register.code in double else 1, "variables": [],
             "_register": register,
         })
+        if (register.code, rv.variable.name) in removed:
+            continue  # a derived indicator is delivered instead, computed by the extraction
         reg["variables"].append(_variable_entry(rv.variable, _granularity_of(rv), pseudonymise_names=pseudonymised))
     # The pseudonymised identifiers that link the registers always travel with them.
     for reg in registers.values():

@@ -21,7 +21,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+from django_fsm import ConcurrentTransition, can_proceed
 from guardian.shortcuts import assign_perm
 
 from ask4mdp.accounts.roles import Role
@@ -77,6 +77,13 @@ def _lock(request: DataRequest) -> DataRequest:
     return locked
 
 
+def may_fire(request: DataRequest, name: str, user) -> bool:
+    """The transition exists from the current state and ``user`` may fire it (conditions aside:
+    unmet conditions are explained by the services, not hidden behind a 403)."""
+    meta = getattr(request, name)._django_fsm
+    return bool(meta.has_transition(request.state) and meta.has_transition_perm(request, request.state, user))
+
+
 def request_transition(*, request: DataRequest, name: str, actor, comment: str = "",
                        check_permission: bool = True, **kwargs) -> StateChange:
     """Fire transition ``name`` on a locked request, save it and record the ``StateChange``.
@@ -85,11 +92,13 @@ def request_transition(*, request: DataRequest, name: str, actor, comment: str =
     ``actor=None`` is the system (automatic assignment, scheduled expiry).
     """
     method = getattr(request, name)
-    if check_permission and actor is not None and not has_transition_perm(method, actor):
-        raise ActionNotAllowed(_("You may not do this on this request."))
-    if not can_proceed(method):
+    if not can_proceed(method, check_conditions=False):
         raise ValidationError(_("This cannot be done on a request in the state “%(state)s”.")
                               % {"state": request.get_state_display()})
+    if check_permission and actor is not None and not may_fire(request, name, actor):
+        raise ActionNotAllowed(_("You may not do this on this request."))
+    if not can_proceed(method):
+        raise ValidationError(_("The request does not meet the conditions of this step yet."))
     before = request.state
     method(**kwargs)
     try:
@@ -262,7 +271,7 @@ def least_loaded_expert(domain: str):
 def request_submit(*, request: DataRequest, actor) -> DataRequest:
     """Validate everything, lock the request, notify the researcher and the experts, auto-assign."""
     request = _lock(request)
-    if not has_transition_perm(request.submit, actor):
+    if not may_fire(request, "submit", actor):
         raise ActionNotAllowed(_("Only the request's researcher may submit it."))
     problems = validation.problems(request)
     if any(problems.values()):
@@ -368,7 +377,7 @@ def request_return_to_researcher(*, request: DataRequest, reason: str, actor) ->
 @transaction.atomic(durable=True)
 def request_resubmit(*, request: DataRequest, actor) -> DataRequest:
     request = _lock(request)
-    if not has_transition_perm(request.resubmit, actor):
+    if not may_fire(request, "resubmit", actor):
         raise ActionNotAllowed(_("Only the request's researcher may resubmit it."))
     problems = validation.problems(request)
     if any(problems.values()):

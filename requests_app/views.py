@@ -20,7 +20,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_fsm import has_transition_perm
 
 from ask4mdp.accounts.roles import Role
 from dictionary.models import Padlock, Register, Variable
@@ -259,9 +258,7 @@ def detail(request, pk: int):
         message_form=forms.MessageForm(), can_write=selectors.can_take_part(user, req) and not req.is_final,
         show_decisions=show_decisions, days=time_in_states(req), clock=clock_days(req),
         documents=req.archived_documents.all() if _may_download(user, req) else [],
-        manifests=req.manifests.all(), can_withdraw=has_transition_perm(req.withdraw, user)
-        and req.state in [s for s in State if s in ("draft", "submitted", "assigned", "processing", "returned",
-                                                  "datateam_review", "researcher_confirmation")],
+        manifests=req.manifests.all(), can_withdraw=services.may_fire(req, "withdraw", user),
         is_staff_viewer=user.has_role(Role.EXPERT, Role.DATATEAM, Role.ADMINISTRATOR)))
 
 
@@ -304,7 +301,7 @@ def message_post(request, pk: int):
 @login_required
 def withdraw(request, pk: int):
     req = selectors.get_visible_request(request.user, pk)
-    if not has_transition_perm(req.withdraw, request.user):
+    if not services.may_fire(req, "withdraw", request.user):
         raise PermissionDenied
     try:
         services.request_withdraw(request=req, reason=request.POST.get("reason", ""), actor=request.user)
@@ -323,7 +320,7 @@ def confirmation(request, pk: int):
     flag_form = forms.FlagForm(request.POST if "flag" in request.POST else None, request=req)
     status = 200
     if request.method == "POST":
-        if req.state != State.RESEARCHER_CONFIRMATION or not has_transition_perm(req.confirm, request.user):
+        if req.state != State.RESEARCHER_CONFIRMATION or not services.may_fire(req, "confirm", request.user):
             raise PermissionDenied
         try:
             if "confirm" in request.POST:
@@ -372,8 +369,7 @@ def _processing_context(req, user, **forms_):
         reason_form=forms.ReasonForm(), handover_form=forms.HandOverForm(exclude=req.expert_id),
         assign_form=forms.AssignForm(), thread=req.messages.filter(variable=None).select_related("author"),
         review_comments=req.review_comments.select_related("author"),
-        can=lambda name: has_transition_perm(getattr(req, name), user),
-        sections=DOCUMENT_SECTIONS,
+                sections=DOCUMENT_SECTIONS,
     )
 
 
@@ -501,7 +497,7 @@ def action(request, pk: int, name: str):
     transition_name = ACTION_TRANSITIONS[name]
     if name == "take" and req.state == State.SUBMITTED:
         transition_name = "assign"
-    if not has_transition_perm(getattr(req, transition_name), request.user):
+    if not services.may_fire(req, transition_name, request.user):
         raise PermissionDenied
     service_name, form_class, success = ACTIONS[name]
     service = getattr(services, service_name)

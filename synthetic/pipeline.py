@@ -51,6 +51,27 @@ def read_table(path: Path) -> pd.DataFrame:
         raise InputError(f"cannot read {path.name}: {exc}") from exc
 
 
+def read_columns(path: Path) -> list[str]:
+    """Column names from the header or schema only (for forms: no need to load the data)."""
+    path = Path(path)
+    fmt = file_format(path)
+    if not path.is_file():
+        raise InputError(f"no such file: {path}")
+    try:
+        if fmt == "csv":
+            return [str(c) for c in pd.read_csv(path, nrows=0).columns]
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            return list(pq.read_schema(path).names)
+        import pyreadstat
+
+        _, meta = pyreadstat.read_dta(str(path), metadataonly=True)
+        return list(meta.column_names)
+    except Exception as exc:  # noqa: BLE001 — any unreadable file is the user's input problem
+        raise InputError(f"cannot read {path.name}: {exc}") from exc
+
+
 def write_table(df: pd.DataFrame, path: Path) -> None:
     path = Path(path)
     fmt = file_format(path)
@@ -120,6 +141,9 @@ def _run_synthesis(df: pd.DataFrame, *, report_dir: Path, seed: int = 1, target:
                           progress=lambda p: tick(p * 25 // 100))
     except ValueError as exc:
         raise InputError(str(exc)) from exc
+    if len(cart.data) < len(df) // 2:
+        raise InputError("the synthesiser could only copy real records that are unique (too few variables or "
+                         "too little variation): no synthetic file is produced")
     synthesis_seconds = time.perf_counter() - started
     baseline = synthesise_marginals(train, seed=seed, n=len(df), quasi_identifiers=cart.quasi_identifiers,
                                     min_leaf_size=min_leaf_size)

@@ -176,7 +176,7 @@ class SynthesisResult:
             "method": self.method, "seed": self.seed, "min_leaf_size": self.min_leaf_size,
             "visit_sequence": self.visit_sequence, "quasi_identifiers": self.quasi_identifiers,
             "removed_unique_records": self.removed_unique, "records_fitted": self.n_fitted,
-            "removed_exact_copies": self.removed_copies,
+            "removed_replicated_uniques": self.removed_copies,
             "records_synthesised": len(self.data), "label": NOT_VALID_LABEL,
         }
 
@@ -250,9 +250,10 @@ def synthesise(df: pd.DataFrame, *, seed: int = 1, min_leaf_size: int = 20, n: i
                progress: Progress | None = None) -> SynthesisResult:
     """Sequential CART synthesis with leaf sampling; deterministic for a given ``seed``.
 
-    With ``remove_copies`` the synthetic records that are identical, on every column, to a training
-    record are dropped (synthpop's ``sdc(..., rm.replicated.uniques)`` idea, applied to whole
-    records): a few extra records are drawn from the same trees so that ``n`` remain.
+    With ``remove_copies`` the synthetic records that replicate a training record which is *unique*
+    in the training data (on every column) are dropped — synthpop's ``sdc(..., rm.replicated.uniques
+    = TRUE)``; a few extra records are drawn from the same trees so that ``n`` remain. Copies of
+    common records (frequent in low-dimensional categorical data) stay: a real sample has them too.
     """
     if df.empty or len(df.columns) == 0:
         raise ValueError("the input has no records or no columns")
@@ -261,43 +262,62 @@ def synthesise(df: pd.DataFrame, *, seed: int = 1, min_leaf_size: int = 20, n: i
         raise ValueError("the visit sequence must list every column once")
     quasi, removed, fit = _prepare(df, quasi_identifiers, remove_unique, min_leaf_size)
     wanted = int(n or len(df))
-    n = wanted + (max(10, wanted // 20) if remove_copies else 0)
     rng = np.random.default_rng(seed)
     kinds = column_kinds(df)
     enc = encode(fit, kinds, visit)
     X_obs = np.empty((len(fit), len(enc.columns)))
-    X_syn = np.empty((n, len(enc.columns)))
-    syn: dict[str, np.ndarray] = {}
+    models: list[tuple] = []  # per modelled column: (pool) or (tree, observed leaves, observed values)
     for j, name in enumerate(enc.columns):
         y = enc.values[name]
         base = name[:-len(".__na")] if name.endswith(".__na") else name
-        observed = ~np.isnan(y)
         if name == base and f"{base}.__na" in enc.values:  # numeric value: model only the non-missing
-            rows = observed
+            rows = ~np.isnan(y)
         else:
             rows = np.ones(len(y), dtype=bool)
         if j == 0 or rows.sum() < 2 * min_leaf_size:
-            pool = y[rows] if rows.any() else np.array([np.nan])
-            values = pool[rng.integers(0, len(pool), n)]
+            models.append((y[rows] if rows.any() else np.array([np.nan]),))
         else:
             Xj = X_obs[rows, :j]
             is_cat = name.endswith(".__na") or kinds[base] == CATEGORICAL
             Tree = DecisionTreeClassifier if is_cat else DecisionTreeRegressor
             tree = Tree(min_samples_leaf=min_leaf_size, random_state=int(rng.integers(0, 2**31 - 1)))
             tree.fit(Xj, y[rows])
-            values = _leaf_sample(tree.apply(Xj), y[rows], tree.apply(X_syn[:, :j]), rng)
-        syn[name] = values
+            models.append((tree, tree.apply(Xj), y[rows]))
         # missing predictors enter the trees as a value far outside the data (the indicator says why)
         X_obs[:, j] = np.where(np.isnan(y), -1e12, y)
-        X_syn[:, j] = np.where(np.isnan(values), -1e12, values)
         if progress:
-            progress(int(100 * (j + 1) / len(enc.columns)))
-    data = _decode(syn, enc, df, visit)
+            progress(int(90 * (j + 1) / len(enc.columns)))
+
+    def draw(size: int) -> pd.DataFrame:
+        X_syn = np.empty((size, len(enc.columns)))
+        syn: dict[str, np.ndarray] = {}
+        for j, (name, model) in enumerate(zip(enc.columns, models)):
+            if len(model) == 1:
+                values = model[0][rng.integers(0, len(model[0]), size)]
+            else:
+                tree, leaves, observed = model
+                values = _leaf_sample(leaves, observed, tree.apply(X_syn[:, :j]), rng)
+            syn[name] = values
+            X_syn[:, j] = np.where(np.isnan(values), -1e12, values)
+        return _decode(syn, enc, df, visit)
+
+    data = draw(wanted)
     copies = 0
     if remove_copies:
-        is_copy = np.isin(_row_hashes(data, list(df.columns)), _row_hashes(fit, list(df.columns)))
-        copies = int(is_copy[:wanted].sum())
-        data = data.loc[~is_copy].head(wanted).reset_index(drop=True)
+        fit_hashes, counts = np.unique(_row_hashes(fit, list(df.columns)), return_counts=True)
+        unique_hashes = fit_hashes[counts == 1]
+        keep = ~np.isin(_row_hashes(data, list(df.columns)), unique_hashes)
+        copies = int((~keep).sum())
+        data = data.loc[keep]
+        for _ in range(20):  # replace the dropped records by fresh draws from the same trees
+            if len(data) >= wanted:
+                break
+            extra = draw(max(10, 2 * (wanted - len(data))))
+            extra = extra.loc[~np.isin(_row_hashes(extra, list(df.columns)), unique_hashes)]
+            data = pd.concat([data, extra], ignore_index=True)
+        data = data.head(wanted).reset_index(drop=True)
+    if progress:
+        progress(100)
     return SynthesisResult(data=data, method="cart", seed=seed, min_leaf_size=min_leaf_size,
                            visit_sequence=[str(v) for v in visit], quasi_identifiers=[str(q) for q in quasi],
                            removed_unique=removed, n_fitted=len(fit), removed_copies=copies)

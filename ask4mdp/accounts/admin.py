@@ -12,7 +12,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,8 +29,14 @@ from .roles import Role
 
 
 def _login_through_accounts(request, extra_context=None):
-    """One login page for the whole site (lockout, two-factor, language): the admin's redirects there."""
-    return redirect_to_login(request.GET.get("next", reverse("admin:index")), login_url=reverse("accounts:login"))
+    """One login page for the whole site (lockout, two-factor, language): the admin's redirects there.
+
+    A signed-in person without access to the admin gets a 403, not a redirect loop through the login."""
+    if request.user.is_authenticated:
+        raise PermissionDenied
+    return redirect_to_login(
+        request.GET.get("next", reverse("admin:index")), login_url=reverse("accounts:login")
+    )
 
 
 admin.site.login = _login_through_accounts
@@ -46,6 +52,7 @@ class RolesField(forms.ModelMultipleChoiceField):
 
 
 # --- users -----------------------------------------------------------------------------------------
+
 
 class UserCreationForm(auth_forms.BaseUserCreationForm):
     class Meta:
@@ -74,7 +81,9 @@ class PendingActivationFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         match self.value():
             case "pending":
-                return queryset.filter(is_active=False, email_verified_at__isnull=False, activated_at__isnull=True)
+                return queryset.filter(
+                    is_active=False, email_verified_at__isnull=False, activated_at__isnull=True
+                )
             case "unverified":
                 return queryset.filter(email_verified_at__isnull=True)
             case "active":
@@ -141,11 +150,19 @@ class UserSanctionInline(admin.TabularInline):
 
 
 def _action_form(modeladmin, request, queryset, form, title, action):
-    return render(request, "admin/accounts/action_form.html", {
-        **modeladmin.admin_site.each_context(request),
-        "title": title, "form": form, "objects": queryset, "action": action,
-        "opts": modeladmin.model._meta, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-    })
+    return render(
+        request,
+        "admin/accounts/action_form.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "objects": queryset,
+            "action": action,
+            "opts": modeladmin.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        },
+    )
 
 
 @admin.register(User)
@@ -153,10 +170,25 @@ class UserAdmin(BaseUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     ordering = ["full_name", "email"]
-    list_display = ["email", "full_name", "roles", "is_active", "verified", "two_factor", "organisations",
-                    "date_joined"]
-    list_filter = [PendingActivationFilter, RoleFilter, ExcludedFilter, "is_demo", "is_staff", "is_superuser",
-                   "language"]
+    list_display = [
+        "email",
+        "full_name",
+        "roles",
+        "is_active",
+        "verified",
+        "two_factor",
+        "organisations",
+        "date_joined",
+    ]
+    list_filter = [
+        PendingActivationFilter,
+        RoleFilter,
+        ExcludedFilter,
+        "is_demo",
+        "is_staff",
+        "is_superuser",
+        "language",
+    ]
     search_fields = ["email", "full_name", "affiliations__organisation__name"]
     readonly_fields = ["is_active", "email_verified_at", "activated_at", "last_login", "date_joined"]
     filter_horizontal = ["groups", "user_permissions"]
@@ -165,23 +197,36 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Person"), {"fields": ["full_name", "language", "qualifications"]}),
-        (_("Account status"), {"fields": ["is_active", "email_verified_at", "activated_at", "is_demo"],
-                               "description": _("Accounts are activated with the action “Activate selected "
-                                                "accounts” in the list.")}),
+        (
+            _("Account status"),
+            {
+                "fields": ["is_active", "email_verified_at", "activated_at", "is_demo"],
+                "description": _(
+                    "Accounts are activated with the action “Activate selected accounts” in the list."
+                ),
+            },
+        ),
         (_("Roles"), {"fields": ["groups"]}),
-        (_("Django admin"), {"fields": ["is_staff", "is_superuser", "user_permissions"],
-                              "classes": ["collapse"]}),
+        (
+            _("Django admin"),
+            {"fields": ["is_staff", "is_superuser", "user_permissions"], "classes": ["collapse"]},
+        ),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
-        (None, {"classes": ["wide"],
-                "fields": ["email", "full_name", "language", "password1", "password2"]}),
+        (None, {"classes": ["wide"], "fields": ["email", "full_name", "language", "password1", "password2"]}),
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related(
-            "groups", "affiliations__organisation",
-        ).annotate(has_totp=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                "groups",
+                "affiliations__organisation",
+            )
+            .annotate(has_totp=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
+        )
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups":
@@ -220,8 +265,12 @@ class UserAdmin(BaseUserAdmin):
         super().save_related(request, form, formsets, change)
         after = set(form.instance.groups.values_list("name", flat=True))
         if before != after:
-            log_event("account.roles_changed", actor=request.user, obj=form.instance,
-                      data={"added": sorted(after - before), "removed": sorted(before - after)})
+            log_event(
+                "account.roles_changed",
+                actor=request.user,
+                obj=form.instance,
+                data={"added": sorted(after - before), "removed": sorted(before - after)},
+            )
 
     @admin.action(description=_("Activate selected accounts"))
     def activate_accounts(self, request, queryset):
@@ -232,9 +281,13 @@ class UserAdmin(BaseUserAdmin):
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.WARNING)
             except PermissionDenied:
-                self.message_user(request, gettext("Only an administrator may activate accounts."), messages.ERROR)
+                self.message_user(
+                    request, gettext("Only an administrator may activate accounts."), messages.ERROR
+                )
                 return
-        self.message_user(request, gettext("%(count)d account(s) activated.") % {"count": done}, messages.SUCCESS)
+        self.message_user(
+            request, gettext("%(count)d account(s) activated.") % {"count": done}, messages.SUCCESS
+        )
 
     @admin.action(description=_("Deactivate selected accounts"))
     def deactivate_accounts(self, request, queryset):
@@ -244,13 +297,19 @@ class UserAdmin(BaseUserAdmin):
                 done += services.user_deactivate(user=user, reason="administration", actor=request.user)
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.WARNING)
-        self.message_user(request, gettext("%(count)d account(s) deactivated.") % {"count": done}, messages.SUCCESS)
+        self.message_user(
+            request, gettext("%(count)d account(s) deactivated.") % {"count": done}, messages.SUCCESS
+        )
 
     @admin.action(description=_("Reset two-factor authentication of selected accounts"))
     def reset_two_factor(self, request, queryset):
         removed = sum(services.otp_reset(user=user, actor=request.user) for user in queryset)
-        self.message_user(request, gettext("%(count)d device(s) removed: the persons set up a new one at their "
-                                           "next log-in.") % {"count": removed}, messages.SUCCESS)
+        self.message_user(
+            request,
+            gettext("%(count)d device(s) removed: the persons set up a new one at their next log-in.")
+            % {"count": removed},
+            messages.SUCCESS,
+        )
 
     @admin.action(description=_("Exclude selected persons…"))
     def exclude_persons(self, request, queryset):
@@ -258,16 +317,26 @@ class UserAdmin(BaseUserAdmin):
         if "apply" in request.POST and form.is_valid():
             data = form.cleaned_data
             for user in queryset:
-                services.person_exclude(user=user, start=data["start"], end=data["end"], reason=data["reason"],
-                                        is_breach=data["is_breach"], reference=data["reference"],
-                                        actor=request.user)
-            self.message_user(request, gettext("%(count)d person(s) excluded.") % {"count": queryset.count()},
-                              messages.SUCCESS)
+                services.person_exclude(
+                    user=user,
+                    start=data["start"],
+                    end=data["end"],
+                    reason=data["reason"],
+                    is_breach=data["is_breach"],
+                    reference=data["reference"],
+                    actor=request.user,
+                )
+            self.message_user(
+                request,
+                gettext("%(count)d person(s) excluded.") % {"count": queryset.count()},
+                messages.SUCCESS,
+            )
             return None
         return _action_form(self, request, queryset, form, gettext("Exclude persons"), "exclude_persons")
 
 
 # --- organisations ---------------------------------------------------------------------------------
+
 
 class OrganisationAffiliationInline(admin.TabularInline):
     model = Affiliation
@@ -310,8 +379,17 @@ class DomesticFilter(admin.SimpleListFilter):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "acronym", "org_type", "country", "authorisation_status", "authorised_from",
-                    "authorised_until", "authorised_today", "contact_person"]
+    list_display = [
+        "name",
+        "acronym",
+        "org_type",
+        "country",
+        "authorisation_status",
+        "authorised_from",
+        "authorised_until",
+        "authorised_today",
+        "contact_person",
+    ]
     list_filter = ["authorisation_status", "org_type", DomesticFilter, "country"]
     search_fields = ["name", "legal_name", "acronym", "registration_number"]
     autocomplete_fields = ["signatory", "contact_person"]
@@ -319,13 +397,30 @@ class OrganisationAdmin(admin.ModelAdmin):
     inlines = [OrganisationAffiliationInline, OrganisationSanctionInline]
     actions = ["authorise", "withdraw_authorisation"]
     fieldsets = [
-        (None, {"fields": ["name", "legal_name", "acronym", "org_type", "country", "address",
-                           "registration_number"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "legal_name",
+                    "acronym",
+                    "org_type",
+                    "country",
+                    "address",
+                    "registration_number",
+                ]
+            },
+        ),
         (_("People"), {"fields": ["signatory", "contact_person"]}),
-        (_("Authorisation"), {"fields": ["authorisation_status", "authorised_from", "authorised_until",
-                                         "created_at"],
-                              "description": _("Changed with the actions “Authorise…” and “Withdraw the "
-                                               "authorisation…” in the list.")}),
+        (
+            _("Authorisation"),
+            {
+                "fields": ["authorisation_status", "authorised_from", "authorised_until", "created_at"],
+                "description": _(
+                    "Changed with the actions “Authorise…” and “Withdraw the authorisation…” in the list."
+                ),
+            },
+        ),
     ]
 
     def get_queryset(self, request):
@@ -337,8 +432,12 @@ class OrganisationAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        log_event("organisation.changed" if change else "organisation.registered", actor=request.user, obj=obj,
-                  data={"fields": form.changed_data})
+        log_event(
+            "organisation.changed" if change else "organisation.registered",
+            actor=request.user,
+            obj=obj,
+            data={"fields": form.changed_data},
+        )
 
     @admin.action(description=_("Authorise selected organisations…"))
     def authorise(self, request, queryset):
@@ -347,14 +446,20 @@ class OrganisationAdmin(admin.ModelAdmin):
             done = 0
             for organisation in queryset:
                 try:
-                    services.organisation_authorise(organisation=organisation, actor=request.user,
-                                                    valid_from=form.cleaned_data["valid_from"],
-                                                    valid_until=form.cleaned_data["valid_until"])
+                    services.organisation_authorise(
+                        organisation=organisation,
+                        actor=request.user,
+                        valid_from=form.cleaned_data["valid_from"],
+                        valid_until=form.cleaned_data["valid_until"],
+                    )
                     done += 1
                 except ValidationError as error:
-                    self.message_user(request, f"{organisation}: {' '.join(error.messages)}", messages.WARNING)
-            self.message_user(request, gettext("%(count)d organisation(s) authorised.") % {"count": done},
-                              messages.SUCCESS)
+                    self.message_user(
+                        request, f"{organisation}: {' '.join(error.messages)}", messages.WARNING
+                    )
+            self.message_user(
+                request, gettext("%(count)d organisation(s) authorised.") % {"count": done}, messages.SUCCESS
+            )
             return None
         return _action_form(self, request, queryset, form, gettext("Authorise organisations"), "authorise")
 
@@ -364,17 +469,27 @@ class OrganisationAdmin(admin.ModelAdmin):
         if "apply" in request.POST and form.is_valid():
             data = form.cleaned_data
             for organisation in queryset:
-                services.organisation_withdraw_authorisation(organisation=organisation, start=data["start"],
-                                                             end=data["end"], reason=data["reason"],
-                                                             actor=request.user)
-            self.message_user(request, gettext("The authorisation of %(count)d organisation(s) is withdrawn.")
-                              % {"count": queryset.count()}, messages.SUCCESS)
+                services.organisation_withdraw_authorisation(
+                    organisation=organisation,
+                    start=data["start"],
+                    end=data["end"],
+                    reason=data["reason"],
+                    actor=request.user,
+                )
+            self.message_user(
+                request,
+                gettext("The authorisation of %(count)d organisation(s) is withdrawn.")
+                % {"count": queryset.count()},
+                messages.SUCCESS,
+            )
             return None
-        return _action_form(self, request, queryset, form, gettext("Withdraw authorisations"),
-                            "withdraw_authorisation")
+        return _action_form(
+            self, request, queryset, form, gettext("Withdraw authorisations"), "withdraw_authorisation"
+        )
 
 
 # --- affiliations, expert domains, sanctions -------------------------------------------------------
+
 
 @admin.register(Affiliation)
 class AffiliationAdmin(admin.ModelAdmin):
@@ -446,9 +561,13 @@ class SanctionAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Lift selected sanctions"))
     def lift(self, request, queryset):
-        done = sum(services.sanction_lift(sanction=s, reason="lifted in the administration", actor=request.user)
-                   for s in queryset)
-        self.message_user(request, gettext("%(count)d sanction(s) lifted.") % {"count": done}, messages.SUCCESS)
+        done = sum(
+            services.sanction_lift(sanction=s, reason="lifted in the administration", actor=request.user)
+            for s in queryset
+        )
+        self.message_user(
+            request, gettext("%(count)d sanction(s) lifted.") % {"count": done}, messages.SUCCESS
+        )
 
 
 # Roles are groups: show them under their role names.

@@ -44,8 +44,10 @@ class LoginForm(BootstrapMixin, auth_forms.AuthenticationForm):
     error_messages = {
         **auth_forms.AuthenticationForm.error_messages,
         "invalid_login": _("Please enter a correct e-mail address and password. Both are case-sensitive."),
-        "inactive": _("This account is not active yet: an administrator activates it after you have "
-                      "verified your e-mail address."),
+        "inactive": _(
+            "This account is not active yet: an administrator activates it after you have "
+            "verified your e-mail address."
+        ),
     }
 
     def clean(self):
@@ -71,38 +73,55 @@ class SignupForm(BootstrapMixin, forms.Form):
     with the authorised domestic organisation that takes responsibility for the researcher (seed 002).
     """
 
-    email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    full_name = forms.CharField(label=_("Full name"), max_length=200,
-                                widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(
+        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     password1 = forms.CharField(
-        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("At least 12 characters; not a common password and not entirely numeric."),
     )
     password2 = forms.CharField(
-        label=_("Password (again)"), strip=False,
+        label=_("Password (again)"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.none(), required=False,
+        label=_("Organisation"),
+        queryset=Organisation.objects.none(),
+        required=False,
         empty_label=_("— my organisation is foreign and not listed —"),
         help_text=_("Only authorised organisations are listed."),
     )
     foreign_organisation = forms.CharField(
-        label=_("Foreign organisation"), max_length=200, required=False,
+        label=_("Foreign organisation"),
+        max_length=200,
+        required=False,
         help_text=_("Only if your organisation is abroad and not listed above."),
     )
     foreign_country = forms.CharField(
-        label=_("Country of the foreign organisation (ISO code, e.g. FR)"), max_length=2, min_length=2,
+        label=_("Country of the foreign organisation (ISO code, e.g. FR)"),
+        max_length=2,
+        min_length=2,
         required=False,
     )
     sponsor = forms.ModelChoiceField(
-        label=_("Responsible domestic organisation"), queryset=Organisation.objects.none(), required=False,
-        help_text=_("A foreign researcher joins only through an authorised domestic organisation that "
-                    "takes responsibility for them."),
+        label=_("Responsible domestic organisation"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_(
+            "A foreign researcher joins only through an authorised domestic organisation that "
+            "takes responsibility for them."
+        ),
     )
     position = forms.CharField(label=_("Position"), max_length=200)
     qualifications = forms.CharField(
-        label=_("Qualifications and experience with personal data"), widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("Qualifications and experience with personal data"),
+        widget=forms.Textarea(attrs={"rows": 5}),
         max_length=5000,
     )
     language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
@@ -110,7 +129,9 @@ class SignupForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
-        authorised = [o.pk for o in _organisation_choices().prefetch_related("sanctions") if o.is_authorised(today)]
+        authorised = [
+            o.pk for o in _organisation_choices().prefetch_related("sanctions") if o.is_authorised(today)
+        ]
         self.fields["organisation"].queryset = Organisation.objects.filter(
             pk__in=authorised, country__iexact=settings.PLATFORM_COUNTRY
         ) | Organisation.objects.exclude(country__iexact=settings.PLATFORM_COUNTRY).exclude(
@@ -153,32 +174,55 @@ class SignupForm(BootstrapMixin, forms.Form):
         country = data.get("foreign_country", "")
         sponsor = data.get("sponsor")
         if organisation and foreign:
-            self.add_error("foreign_organisation", _("Choose an organisation from the list or type a foreign "
-                                                     "one, not both."))
+            self.add_error(
+                "foreign_organisation",
+                _("Choose an organisation from the list or type a foreign one, not both."),
+            )
         elif not organisation and not foreign:
-            self.add_error("organisation", _("Choose your organisation, or type your foreign organisation "
-                                             "below."))
+            self.add_error(
+                "organisation", _("Choose your organisation, or type your foreign organisation below.")
+            )
         if foreign:
             if not country:
                 self.add_error("foreign_country", _("Give the country of the foreign organisation."))
             elif country == settings.PLATFORM_COUNTRY.upper():
-                self.add_error("foreign_country", _("A domestic organisation must be authorised first: ask it "
-                                                    "to apply, or choose it from the list."))
+                self.add_error(
+                    "foreign_country",
+                    _(
+                        "A domestic organisation must be authorised first: ask it "
+                        "to apply, or choose it from the list."
+                    ),
+                )
         is_foreign = bool(foreign) or (organisation is not None and not organisation.is_domestic)
         if is_foreign and sponsor is None:
-            self.add_error("sponsor", _("A foreign researcher must name the authorised domestic organisation "
-                                        "that takes responsibility for them."))
+            self.add_error(
+                "sponsor",
+                _(
+                    "A foreign researcher must name the authorised domestic organisation "
+                    "that takes responsibility for them."
+                ),
+            )
         if not is_foreign and sponsor is not None:
-            self.add_error("sponsor", _("Only a researcher of a foreign organisation names a responsible "
-                                        "domestic organisation."))
+            self.add_error(
+                "sponsor",
+                _("Only a researcher of a foreign organisation names a responsible domestic organisation."),
+            )
         return data
 
 
 class OTPTokenForm(BootstrapMixin, forms.Form):
     token = forms.CharField(
-        label=_("Code"), min_length=6, max_length=8,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True,
-                                      "pattern": "[0-9 ]*"}),
+        label=_("Code"),
+        min_length=6,
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "pattern": "[0-9 ]*",
+            }
+        ),
         help_text=_("The six-digit code shown by your authenticator app."),
     )
 
@@ -199,12 +243,20 @@ class ProfileForm(BootstrapMixin, forms.ModelForm):
 class ExclusionForm(forms.Form):
     """Admin's intermediate page: exclude the selected persons."""
 
-    start = forms.DateField(label=_("Start"), initial=timezone.localdate,
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("End"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                          help_text=_("Empty: until lifted."))
-    is_breach = forms.BooleanField(label=_("Breach of the rules"), required=False,
-                                   help_text=_("A breach excludes the person for at least three years."))
+    start = forms.DateField(
+        label=_("Start"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("End"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Empty: until lifted."),
+    )
+    is_breach = forms.BooleanField(
+        label=_("Breach of the rules"),
+        required=False,
+        help_text=_("A breach excludes the person for at least three years."),
+    )
     reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -216,16 +268,24 @@ class ExclusionForm(forms.Form):
         if start and end and end < start:
             self.add_error("end", _("The end cannot be before the start."))
         elif start and end and data.get("is_breach") and end < add_years(start, MIN_BREACH_EXCLUSION_YEARS):
-            self.add_error("end", _("A breach excludes for at least three years (until %(date)s or later).")
-                           % {"date": add_years(start, MIN_BREACH_EXCLUSION_YEARS)})
+            self.add_error(
+                "end",
+                _("A breach excludes for at least three years (until %(date)s or later).")
+                % {"date": add_years(start, MIN_BREACH_EXCLUSION_YEARS)},
+            )
         return data
 
 
 class WithdrawalForm(forms.Form):
-    start = forms.DateField(label=_("Start"), initial=timezone.localdate,
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("End"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                          help_text=_("Empty: until lifted."))
+    start = forms.DateField(
+        label=_("Start"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("End"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Empty: until lifted."),
+    )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean(self):
@@ -236,10 +296,12 @@ class WithdrawalForm(forms.Form):
 
 
 class AuthorisationForm(forms.Form):
-    valid_from = forms.DateField(label=_("Authorised from"), initial=timezone.localdate,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
-    valid_until = forms.DateField(label=_("Authorised until"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(
+        label=_("Authorised from"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    valid_until = forms.DateField(
+        label=_("Authorised until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def clean(self):
         data = super().clean()

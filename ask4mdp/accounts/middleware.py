@@ -11,6 +11,7 @@ from django.urls import reverse
 from django_otp import user_has_device
 
 EXEMPT_PREFIXES = ("/static/", "/i18n/", "/favicon.ico")
+ALLOWED_URL_NAMES = ("accounts:otp_setup", "accounts:otp_verify", "accounts:logout")
 
 
 def needs_second_factor(user) -> bool:
@@ -28,7 +29,7 @@ class StaffTwoFactorMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and needs_second_factor(user):
-            allowed = {reverse("accounts:otp_setup"), reverse("accounts:otp_verify"), reverse("accounts:logout")}
+            allowed = {reverse(name) for name in ALLOWED_URL_NAMES}
             path = request.path_info
             if path not in allowed and not path.startswith(EXEMPT_PREFIXES):
                 target = "accounts:otp_verify" if user_has_device(user) else "accounts:otp_setup"

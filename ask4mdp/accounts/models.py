@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .roles import STAFF_ROLES, Domain, Role
+from .roles import STAFF_ROLES, Domain
 
 MIN_BREACH_EXCLUSION_YEARS = 3
 

@@ -52,11 +52,13 @@ def _require_administrator(actor) -> None:
 
 
 def administrators():
-    return User.objects.filter(Q(is_superuser=True) | Q(groups__name=str(Role.ADMINISTRATOR)),
-                               is_active=True).distinct()
+    return User.objects.filter(
+        Q(is_superuser=True) | Q(groups__name=str(Role.ADMINISTRATOR)), is_active=True
+    ).distinct()
 
 
 # --- sign-up, verification, activation -----------------------------------------------------------
+
 
 def make_verification_token(user: User) -> str:
     """A signed, timestamped token naming the user *and* the address it was sent to."""
@@ -68,9 +70,17 @@ def verification_url(user: User) -> str:
 
 
 def user_signup(
-    *, email: str, full_name: str, password: str, language: str = "en", qualifications: str = "",
-    position: str = "", organisation: Organisation | None = None, foreign_organisation: str = "",
-    foreign_country: str = "", sponsor: Organisation | None = None,
+    *,
+    email: str,
+    full_name: str,
+    password: str,
+    language: str = "en",
+    qualifications: str = "",
+    position: str = "",
+    organisation: Organisation | None = None,
+    foreign_organisation: str = "",
+    foreign_country: str = "",
+    sponsor: Organisation | None = None,
 ) -> User:
     """Create an inactive researcher account and its affiliation; e-mail the verification link.
 
@@ -83,8 +93,12 @@ def user_signup(
         if User.objects.filter(email__iexact=email).exists():
             raise ValidationError({"email": _("An account with this e-mail address already exists.")})
         user = User.objects.create_user(
-            email=email, password=password, full_name=full_name, language=language,
-            qualifications=qualifications, is_active=False,
+            email=email,
+            password=password,
+            full_name=full_name,
+            language=language,
+            qualifications=qualifications,
+            is_active=False,
         )
         from django.contrib.auth.models import Group
 
@@ -92,23 +106,37 @@ def user_signup(
         if organisation is None:
             organisation, created = Organisation.objects.get_or_create(
                 name=foreign_organisation.strip(),
-                defaults={"country": foreign_country.upper(), "org_type": Organisation.Type.UNIVERSITY,
-                          "authorisation_status": Organisation.Status.PENDING},
+                defaults={
+                    "country": foreign_country.upper(),
+                    "org_type": Organisation.Type.UNIVERSITY,
+                    "authorisation_status": Organisation.Status.PENDING,
+                },
             )
             if created:
-                log_event("organisation.registered", actor=user, obj=organisation,
-                          data={"country": organisation.country, "via": "signup"})
+                log_event(
+                    "organisation.registered",
+                    actor=user,
+                    obj=organisation,
+                    data={"country": organisation.country, "via": "signup"},
+                )
         affiliation = Affiliation(
-            user=user, organisation=organisation, sponsor=sponsor if not organisation.is_domestic else None,
+            user=user,
+            organisation=organisation,
+            sponsor=sponsor if not organisation.is_domestic else None,
             position=position,
         )
         affiliation.full_clean()
         affiliation.save()
-        log_event("account.signed_up", actor=user, obj=user, data={
-            "organisation": organisation.name,
-            "sponsor": sponsor.name if affiliation.sponsor_id else None,
-            "language": language,
-        })
+        log_event(
+            "account.signed_up",
+            actor=user,
+            obj=user,
+            data={
+                "organisation": organisation.name,
+                "sponsor": sponsor.name if affiliation.sponsor_id else None,
+                "language": language,
+            },
+        )
         transaction.on_commit(partial(send_verification_email.delay, user_id=user.pk))
     return user
 
@@ -133,9 +161,12 @@ def user_verify_email(*, token: str, max_age: int | None = None) -> User:
         log_event("account.email_verified", actor=user, obj=user)
         if not user.is_active:
             notify(
-                recipients=administrators(), event="account_pending_activation",
-                context={"person": user, "affiliations": list(user.affiliations.select_related(
-                    "organisation", "sponsor"))},
+                recipients=administrators(),
+                event="account_pending_activation",
+                context={
+                    "person": user,
+                    "affiliations": list(user.affiliations.select_related("organisation", "sponsor")),
+                },
                 url=reverse("admin:accounts_user_change", args=[user.pk]),
             )
     return user
@@ -154,8 +185,12 @@ def user_activate(*, user: User, actor: User) -> bool:
         user.activated_at = timezone.now()
         user.save(update_fields=["is_active", "activated_at"])
         log_event("account.activated", actor=actor, obj=user)
-        notify(recipients=[user], event="account_activated", context={"person": user},
-               url=reverse("accounts:login"))
+        notify(
+            recipients=[user],
+            event="account_activated",
+            context={"person": user},
+            url=reverse("accounts:login"),
+        )
     return True
 
 
@@ -173,8 +208,15 @@ def user_deactivate(*, user: User, reason: str, actor: User) -> bool:
 
 def user_update_profile(*, user: User, full_name: str, language: str, qualifications: str) -> User:
     with transaction.atomic(durable=True):
-        changed = {k: v for k, v in {"full_name": full_name, "language": language,
-                                    "qualifications": qualifications}.items() if getattr(user, k) != v}
+        changed = {
+            k: v
+            for k, v in {
+                "full_name": full_name,
+                "language": language,
+                "qualifications": qualifications,
+            }.items()
+            if getattr(user, k) != v
+        }
         for key, value in changed.items():
             setattr(user, key, value)
         if changed:
@@ -184,6 +226,7 @@ def user_update_profile(*, user: User, full_name: str, language: str, qualificat
 
 
 # --- two-factor ------------------------------------------------------------------------------------
+
 
 def otp_device_confirm(*, device, token: str, actor: User) -> bool:
     """Confirm a newly set-up TOTP device with a code; it replaces the person's other devices."""
@@ -208,12 +251,16 @@ def otp_reset(*, user: User, actor: User) -> int:
 
     _require_administrator(actor)
     with transaction.atomic(durable=True):
-        removed = TOTPDevice.objects.filter(user=user).delete()[0] + StaticDevice.objects.filter(user=user).delete()[0]
+        removed = (
+            TOTPDevice.objects.filter(user=user).delete()[0]
+            + StaticDevice.objects.filter(user=user).delete()[0]
+        )
         log_event("account.otp_reset", actor=actor, obj=user, data={"removed_devices": removed})
     return removed
 
 
 # --- organisations and sanctions -------------------------------------------------------------------
+
 
 def _organisation_people(organisation: Organisation) -> list[User]:
     return [u for u in (organisation.signatory, organisation.contact_person) if u is not None]
@@ -227,18 +274,29 @@ def organisation_authorise(
     if valid_until is not None and valid_until < valid_from:
         raise ValidationError({"valid_until": _("The end cannot be before the start.")})
     if not organisation.is_domestic:
-        raise ValidationError(_("Only a domestic organisation is authorised; a foreign researcher joins "
-                                "through an authorised domestic organisation."))
+        raise ValidationError(
+            _(
+                "Only a domestic organisation is authorised; a foreign researcher joins "
+                "through an authorised domestic organisation."
+            )
+        )
     with transaction.atomic(durable=True):
         organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
         previous = organisation.authorisation_status
         organisation.authorisation_status = Organisation.Status.AUTHORISED
         organisation.authorised_from, organisation.authorised_until = valid_from, valid_until
         organisation.save(update_fields=["authorisation_status", "authorised_from", "authorised_until"])
-        log_event("organisation.authorised", actor=actor, obj=organisation, data={
-            "from": valid_from, "until": valid_until, "previous_status": previous})
-        notify(recipients=_organisation_people(organisation), event="organisation_authorised",
-               context={"organisation": organisation})
+        log_event(
+            "organisation.authorised",
+            actor=actor,
+            obj=organisation,
+            data={"from": valid_from, "until": valid_until, "previous_status": previous},
+        )
+        notify(
+            recipients=_organisation_people(organisation),
+            event="organisation_authorised",
+            context={"organisation": organisation},
+        )
     return organisation
 
 
@@ -249,38 +307,78 @@ def organisation_withdraw_authorisation(
     ineligible meanwhile, and it comes back by itself when the period ends."""
     _require_administrator(actor)
     with transaction.atomic(durable=True):
-        sanction = Sanction(kind=Sanction.Kind.WITHDRAWAL, organisation=organisation, start=start, end=end,
-                            reason=reason, recorded_by=actor)
+        sanction = Sanction(
+            kind=Sanction.Kind.WITHDRAWAL,
+            organisation=organisation,
+            start=start,
+            end=end,
+            reason=reason,
+            recorded_by=actor,
+        )
         sanction.full_clean()
         sanction.save()
-        log_event("organisation.authorisation_withdrawn", actor=actor, obj=organisation, data={
-            "sanction": sanction.pk, "start": start, "end": end, "reason": reason})
+        log_event(
+            "organisation.authorisation_withdrawn",
+            actor=actor,
+            obj=organisation,
+            data={"sanction": sanction.pk, "start": start, "end": end, "reason": reason},
+        )
         researchers = User.objects.filter(
             Q(affiliations__organisation=organisation) | Q(affiliations__sponsor=organisation), is_active=True
         ).distinct()
-        notify(recipients=[*_organisation_people(organisation), *researchers],
-               event="organisation_authorisation_withdrawn",
-               context={"organisation": organisation, "sanction": sanction})
+        notify(
+            recipients=[*_organisation_people(organisation), *researchers],
+            event="organisation_authorisation_withdrawn",
+            context={"organisation": organisation, "sanction": sanction},
+        )
     return sanction
 
 
 def person_exclude(
-    *, user: User, start: datetime.date, end: datetime.date | None, reason: str, is_breach: bool = False,
-    reference: str = "", actor: User,
+    *,
+    user: User,
+    start: datetime.date,
+    end: datetime.date | None,
+    reason: str,
+    is_breach: bool = False,
+    reference: str = "",
+    actor: User,
 ) -> Sanction:
     """Exclude a person for a period; a breach of the rules excludes for at least three years."""
     _require_administrator(actor)
     if is_breach and end is not None and end < add_years(start, MIN_BREACH_EXCLUSION_YEARS):
-        raise ValidationError({"end": _("A breach excludes for at least three years (until %(date)s or later).")
-                               % {"date": add_years(start, MIN_BREACH_EXCLUSION_YEARS)}})
+        raise ValidationError(
+            {
+                "end": _("A breach excludes for at least three years (until %(date)s or later).")
+                % {"date": add_years(start, MIN_BREACH_EXCLUSION_YEARS)}
+            }
+        )
     with transaction.atomic(durable=True):
-        sanction = Sanction(kind=Sanction.Kind.EXCLUSION, user=user, start=start, end=end, reason=reason,
-                            is_breach=is_breach, reference=reference, recorded_by=actor)
+        sanction = Sanction(
+            kind=Sanction.Kind.EXCLUSION,
+            user=user,
+            start=start,
+            end=end,
+            reason=reason,
+            is_breach=is_breach,
+            reference=reference,
+            recorded_by=actor,
+        )
         sanction.full_clean()
         sanction.save()
-        log_event("person.excluded", actor=actor, obj=user, data={
-            "sanction": sanction.pk, "start": start, "end": end, "is_breach": is_breach,
-            "reference": reference, "reason": reason})
+        log_event(
+            "person.excluded",
+            actor=actor,
+            obj=user,
+            data={
+                "sanction": sanction.pk,
+                "start": start,
+                "end": end,
+                "is_breach": is_breach,
+                "reference": reference,
+                "reason": reason,
+            },
+        )
         notify(recipients=[user], event="person_excluded", context={"person": user, "sanction": sanction})
     return sanction
 
@@ -291,6 +389,10 @@ def sanction_lift(*, sanction: Sanction, reason: str, actor: User) -> bool:
     with transaction.atomic(durable=True):
         changed = Sanction.objects.filter(pk=sanction.pk, lifted_at=None).update(lifted_at=timezone.now())
         if changed:
-            log_event("sanction.lifted", actor=actor, obj=sanction.user or sanction.organisation,
-                      data={"sanction": sanction.pk, "kind": sanction.kind, "reason": reason})
+            log_event(
+                "sanction.lifted",
+                actor=actor,
+                obj=sanction.user or sanction.organisation,
+                data={"sanction": sanction.pk, "kind": sanction.kind, "reason": reason},
+            )
     return bool(changed)

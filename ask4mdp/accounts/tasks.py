@@ -16,10 +16,14 @@ def send_verification_email(user_id: int) -> bool:
     if user is None:
         return False
     with translation.override(user.language):
-        text = render_to_string("accounts/email/verify_email.txt", {
-            "person": user, "url": settings.SITE_URL + verification_url(user),
-            "days": verification_max_age() // 86400,
-        }).strip()
+        text = render_to_string(
+            "accounts/email/verify_email.txt",
+            {
+                "person": user,
+                "url": settings.SITE_URL + verification_url(user),
+                "days": verification_max_age() // 86400,
+            },
+        ).strip()
     subject, _, body = text.partition("\n")
     send_mail(subject.strip(), body.strip(), None, [user.email])
     return True

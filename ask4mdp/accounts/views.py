@@ -26,6 +26,7 @@ from ask4mdp.audit.services import log_event
 
 from . import services
 from .forms import LoginForm, OTPTokenForm, ProfileForm, SignupForm
+from .models import User
 from .selectors import is_excluded, valid_affiliations
 
 
@@ -33,9 +34,13 @@ def _apply_language(response, language: str):
     """The person's preferred language, for this response and the next ones (the language cookie)."""
     translation.activate(language)
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
     return response
@@ -43,8 +48,9 @@ def _apply_language(response, language: str):
 
 def _safe_next(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return default
 
@@ -72,10 +78,16 @@ def signup(request):
         data = form.cleaned_data
         try:
             services.user_signup(
-                email=data["email"], full_name=data["full_name"], password=data["password1"],
-                language=data["language"], qualifications=data["qualifications"], position=data["position"],
-                organisation=data["organisation"], foreign_organisation=data["foreign_organisation"],
-                foreign_country=data["foreign_country"], sponsor=data["sponsor"],
+                email=data["email"],
+                full_name=data["full_name"],
+                password=data["password1"],
+                language=data["language"],
+                qualifications=data["qualifications"],
+                position=data["position"],
+                organisation=data["organisation"],
+                foreign_organisation=data["foreign_organisation"],
+                foreign_country=data["foreign_country"],
+                sponsor=data["sponsor"],
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
@@ -86,8 +98,7 @@ def signup(request):
 
 
 def signup_done(request):
-    return render(request, "accounts/signup_done.html",
-                  {"days": services.verification_max_age() // 86400})
+    return render(request, "accounts/signup_done.html", {"days": services.verification_max_age() // 86400})
 
 
 def verify_email(request, token: str):
@@ -102,11 +113,16 @@ def verify_email(request, token: str):
 @require_http_methods(["GET", "POST"])
 def profile(request):
     user = request.user
-    form = ProfileForm(request.POST or None, instance=user)
+    # the form works on its own copy: the service compares it with the saved person
+    form = ProfileForm(request.POST or None, instance=User.objects.get(pk=user.pk))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.user_update_profile(user=user, full_name=data["full_name"], language=data["language"],
-                                     qualifications=data["qualifications"])
+        services.user_update_profile(
+            user=user,
+            full_name=data["full_name"],
+            language=data["language"],
+            qualifications=data["qualifications"],
+        )
         with translation.override(data["language"]):
             messages.success(request, _("Your profile is saved."))
         return _apply_language(redirect("accounts:profile"), data["language"])
@@ -115,21 +131,28 @@ def profile(request):
     from .roles import Role
 
     roles = [Role(name).label for name in sorted(user.role_names) if name in Role.values]
-    return render(request, "accounts/profile.html", {
-        "form": form, "affiliations": affiliations, "roles": roles,
-        "has_device": user_has_device(user), "is_verified": user.is_verified(),
-        "excluded": is_excluded(user),
-        "sanctions": user.sanctions.order_by("-start"),
-    })
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "affiliations": affiliations,
+            "roles": roles,
+            "has_device": user_has_device(user),
+            "is_verified": user.is_verified(),
+            "excluded": is_excluded(user),
+            "sanctions": user.sanctions.order_by("-start"),
+        },
+    )
 
 
 def _qr_svg(data: str) -> str:
     """The provisioning URL as an inline SVG, drawn on the server (no image request, no script)."""
-    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
     buffer = io.BytesIO()
     image.save(buffer)
     svg = buffer.getvalue().decode()
-    svg = svg[svg.index("<svg"):]  # drop the XML declaration
+    svg = svg[svg.index("<svg") :]  # drop the XML declaration
     return svg.replace("<svg", '<svg role="img" aria-labelledby="qr-title" class="qr-code"', 1).replace(
         ">", '><title id="qr-title">' + _("QR code for your authenticator app") + "</title>", 1
     )
@@ -154,13 +177,21 @@ def otp_setup(request):
             otp_login(request, device)
             messages.success(request, _("Two-factor authentication is set up."))
             return HttpResponseRedirect(_safe_next(request, reverse("accounts:profile")))
-        form.add_error("token", _("This code is not right. Check the time on your phone and try the next code."))
+        form.add_error(
+            "token", _("This code is not right. Check the time on your phone and try the next code.")
+        )
     secret = base64.b32encode(device.bin_key).decode()
-    return render(request, "accounts/otp_setup.html", {
-        "form": form, "qr_svg": mark_safe(_qr_svg(device.config_url)),  # noqa: S308 – our own SVG
-        "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
-        "next": request.GET.get("next", ""), "replacing": user_has_device(user),
-    })
+    return render(
+        request,
+        "accounts/otp_setup.html",
+        {
+            "form": form,
+            "qr_svg": mark_safe(_qr_svg(device.config_url)),  # noqa: S308 – our own SVG
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "next": request.GET.get("next", ""),
+            "replacing": user_has_device(user),
+        },
+    )
 
 
 @login_required

@@ -16,6 +16,7 @@ NAVIGATION = [
     ("outputs:checker_queue", _("Output checking"), {Role.OUTPUT_CHECKER}),
     ("outputs:input_queue", _("Input checking"), {Role.INPUT_CHECKER}),
     ("requests_app:admin_dashboard", _("All requests"), {Role.ADMINISTRATOR}),
+    ("synthetic:index", _("Synthetic data"), {Role.EXPERT, Role.DATATEAM, Role.ADMINISTRATOR}),
 ]
 
 

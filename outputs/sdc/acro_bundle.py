@@ -90,6 +90,8 @@ def read_bundle(data: bytes) -> tuple[list[BundleOutput], dict]:
             config = {}
     outputs = []
     for uid, record in results["results"].items():
+        if "DONT_RELEASE" in str(uid):
+            continue  # ACRO's own session summaries: context for the checker, never released
         if not isinstance(record, dict):
             raise BundleError(f"output {uid} in results.json is not an object")
         status = str(record.get("status", "review")).lower()

@@ -58,11 +58,18 @@ def build(path: Path = OUTPUT) -> Path:
 
     document.add_heading("{{ labels.project }}", level=1)
     document.add_paragraph("{{ project.acronym }} – {{ project.title }}")
-    document.add_paragraph("{{ labels.access_period }}: {{ period.start_display }} – {{ period.end_display }}")
+    document.add_paragraph(
+        "{{ labels.access_period }}: {{ period.start_display }} – {{ period.end_display }}"
+    )
 
     document.add_heading("{{ labels.researchers }}", level=1)
-    _table(document, ["{{ labels.name }}", "{{ labels.email }}", "{{ labels.organisation }}"], "r", "researchers",
-           ["{{ r.name }}", "{{ r.email }}", "{{ r.organisation }}"])
+    _table(
+        document,
+        ["{{ labels.name }}", "{{ labels.email }}", "{{ labels.organisation }}"],
+        "r",
+        "researchers",
+        ["{{ r.name }}", "{{ r.email }}", "{{ r.organisation }}"],
+    )
 
     document.add_heading("{{ labels.clauses }}", level=1)
     document.add_paragraph("{%p for clause in clauses %}")
@@ -70,16 +77,29 @@ def build(path: Path = OUTPUT) -> Path:
     document.add_paragraph("{%p endfor %}")
 
     document.add_heading("{{ labels.signatures }}", level=1)
-    _table(document, ["{{ labels.party }}", "{{ labels.name }}", "{{ labels.date_signature }}"], "s", "signatories",
-           ["{{ s.party }}", "{{ s.name }}", ""])
+    _table(
+        document,
+        ["{{ labels.party }}", "{{ labels.name }}", "{{ labels.date_signature }}"],
+        "s",
+        "signatories",
+        ["{{ s.party }}", "{{ s.name }}", ""],
+    )
 
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     document.add_heading("{{ labels.annex }}", level=1)
     document.add_paragraph("{{ labels.annex_intro }}")
-    _table(document, ["{{ labels.register }}", "{{ labels.variable }}", "{{ labels.label }}",
-                      "{{ labels.granularity }}"], "v", "variables",
-           ["{{ v.register }}", "{{ v.name }}", "{{ v.label }}",
-            "{{ v.granularity }}{% if v.differs_from_default %} *{% endif %}"])
+    _table(
+        document,
+        ["{{ labels.register }}", "{{ labels.variable }}", "{{ labels.label }}", "{{ labels.granularity }}"],
+        "v",
+        "variables",
+        [
+            "{{ v.register }}",
+            "{{ v.name }}",
+            "{{ v.label }}",
+            "{{ v.granularity }}{% if v.differs_from_default %} *{% endif %}",
+        ],
+    )
     document.add_paragraph("{{ labels.annex_note }}")
     document.add_paragraph("{{ labels.generated }}: {{ contract.generated_display }}")
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -22,55 +22,99 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-REPOSITORY_TEMPLATE = Path(__file__).resolve().parent.parent / "contract_templates" / "confidentiality_agreement.docx"
+REPOSITORY_TEMPLATE = (
+    Path(__file__).resolve().parent.parent / "contract_templates" / "confidentiality_agreement.docx"
+)
 PDF_TEMPLATE = "requests_app/implementation/contract_pdf.html"
 
 # The default wording; an administrator's ContractTemplate may replace or extend it.
 DEFAULT_CLAUSES: list[tuple[str, str]] = [
-    (_("Confidentiality"),
-     _("The data made available for the project are confidential. They may be used only for the "
-       "statistical or scientific purpose of the project described in the request, by the researchers "
-       "named in this agreement.")),
-    (_("Virtual desktop only"),
-     _("The data may be processed only inside the project's virtual desktop. The researchers shall not "
-       "copy, download, photograph, print or otherwise take out of the desktop the data or any data set "
-       "derived from them.")),
-    (_("Personal logins"),
-     _("Each researcher's login to the virtual desktop is strictly personal and shall not be passed on "
-       "to anyone, including another member of the team.")),
-    (_("Output checking"),
-     _("Every result that a researcher wishes to take out of the desktop is submitted to the platform's "
-       "output checkers and leaves it only once released. Results must be aggregated so that no person "
-       "or enterprise can be identified, directly or indirectly. Every transfer is logged.")),
-    (_("No re-identification"),
-     _("The researchers shall make no attempt to identify a person or an enterprise, nor to link the "
-       "data with any other data not authorised for the project.")),
-    (_("Closed list of variables"),
-     _("Access is limited to the variables, granularities and period listed in the annex. Any change "
-       "is a new version of the request, examined again, and gives rise to a new agreement.")),
-    (_("Access period"),
-     _("Access is given for the period stated above. At its end, access to the virtual desktop is "
-       "removed and the project's pseudonymisation key is destroyed.")),
-    (_("Breach"),
-     _("Any breach of this agreement results in the immediate closure of the virtual desktop for the "
-       "whole project, even when the project involves several researchers. The person in breach is "
-       "excluded from the platform for at least three years, and the organisation's authorisation may "
-       "be withdrawn for a period.")),
-    (_("Responsibility of the organisation"),
-     _("The organisation makes its researchers aware of these obligations, supervises or appoints a "
-       "person to supervise that they are observed, and ensures that its publications contain no "
-       "information identifying a person or an enterprise.")),
-    (_("Applicable law"),
-     _("This agreement is governed by the law of the Grand Duchy of Luxembourg; its courts have "
-       "jurisdiction over any dispute.")),
+    (
+        _("Confidentiality"),
+        _(
+            "The data made available for the project are confidential. They may be used only for the "
+            "statistical or scientific purpose of the project described in the request, by the researchers "
+            "named in this agreement."
+        ),
+    ),
+    (
+        _("Virtual desktop only"),
+        _(
+            "The data may be processed only inside the project's virtual desktop. The researchers shall not "
+            "copy, download, photograph, print or otherwise take out of the desktop the data or any data set "
+            "derived from them."
+        ),
+    ),
+    (
+        _("Personal logins"),
+        _(
+            "Each researcher's login to the virtual desktop is strictly personal and shall not be passed on "
+            "to anyone, including another member of the team."
+        ),
+    ),
+    (
+        _("Output checking"),
+        _(
+            "Every result that a researcher wishes to take out of the desktop is submitted to the platform's "
+            "output checkers and leaves it only once released. Results must be aggregated so that no person "
+            "or enterprise can be identified, directly or indirectly. Every transfer is logged."
+        ),
+    ),
+    (
+        _("No re-identification"),
+        _(
+            "The researchers shall make no attempt to identify a person or an enterprise, nor to link the "
+            "data with any other data not authorised for the project."
+        ),
+    ),
+    (
+        _("Closed list of variables"),
+        _(
+            "Access is limited to the variables, granularities and period listed in the annex. Any change "
+            "is a new version of the request, examined again, and gives rise to a new agreement."
+        ),
+    ),
+    (
+        _("Access period"),
+        _(
+            "Access is given for the period stated above. At its end, access to the virtual desktop is "
+            "removed and the project's pseudonymisation key is destroyed."
+        ),
+    ),
+    (
+        _("Breach"),
+        _(
+            "Any breach of this agreement results in the immediate closure of the virtual desktop for the "
+            "whole project, even when the project involves several researchers. The person in breach is "
+            "excluded from the platform for at least three years, and the organisation's authorisation may "
+            "be withdrawn for a period."
+        ),
+    ),
+    (
+        _("Responsibility of the organisation"),
+        _(
+            "The organisation makes its researchers aware of these obligations, supervises or appoints a "
+            "person to supervise that they are observed, and ensures that its publications contain no "
+            "information identifying a person or an enterprise."
+        ),
+    ),
+    (
+        _("Applicable law"),
+        _(
+            "This agreement is governed by the law of the Grand Duchy of Luxembourg; its courts have "
+            "jurisdiction over any dispute."
+        ),
+    ),
 ]
 
 SPONSOR_CLAUSE: tuple[str, str] = (
     _("Responsibility for associated researchers"),
-    _("%(sponsor)s, the authorised domestic organisation through which %(researchers)s take part in the "
-      "project, assumes the responsibility that all rules governing access to microdata are observed "
-      "by them, informs them of these rules, and appoints a contact person for all contact between "
-      "them and the platform."),
+    _(
+        "%(sponsor)s, the authorised domestic organisation through which %(researchers)s take part in the "
+        "project, assumes the responsibility that all rules governing access to microdata are observed "
+        "by them, informs them of these rules, and appoints a contact person for all contact between "
+        "them and the platform."
+    ),
 )
 
 
@@ -82,9 +126,13 @@ def labels() -> dict[str, str]:
         "parties": str(_("Parties")),
         "and": str(_("and")),
         "represented_by": str(_("represented by")),
-        "sponsored_intro": str(_("Some researchers of the team belong to a foreign organisation and take "
-                                 "part through the authorised domestic organisation above, which "
-                                 "answers for them.")),
+        "sponsored_intro": str(
+            _(
+                "Some researchers of the team belong to a foreign organisation and take "
+                "part through the authorised domestic organisation above, which "
+                "answers for them."
+            )
+        ),
         "project": str(_("Project")),
         "access_period": str(_("Access period")),
         "researchers": str(_("Researchers")),
@@ -106,7 +154,9 @@ def labels() -> dict[str, str]:
     }
 
 
-def clauses_for(*, template_clauses: str = "", sponsor: str = "", sponsored_researchers: list[str] = ()) -> list[dict]:
+def clauses_for(
+    *, template_clauses: str = "", sponsor: str = "", sponsored_researchers: list[str] = ()
+) -> list[dict]:
     """The numbered clauses: the template's own (``Title: text`` per paragraph) or the defaults."""
     pairs: list[tuple[str, str]] = []
     if template_clauses.strip():
@@ -117,7 +167,9 @@ def clauses_for(*, template_clauses: str = "", sponsor: str = "", sponsored_rese
         pairs = [(str(t), str(x)) for t, x in DEFAULT_CLAUSES]
     if sponsor:
         title, text = SPONSOR_CLAUSE
-        pairs.append((str(title), str(text) % {"sponsor": sponsor, "researchers": ", ".join(sponsored_researchers)}))
+        pairs.append(
+            (str(title), str(text) % {"sponsor": sponsor, "researchers": ", ".join(sponsored_researchers)})
+        )
     return [{"number": i, "title": t, "text": x} for i, (t, x) in enumerate(pairs, start=1)]
 
 
@@ -173,7 +225,7 @@ def pdf_problems(content: bytes, max_bytes: int = MAX_SIGNED_PDF_BYTES) -> list[
     offset = int(match.group(1))
     if offset <= 0 or offset >= len(content):
         return [str(_("The PDF file is damaged (its cross-reference offset is outside the file)."))]
-    at = content[offset:offset + 40]
+    at = content[offset : offset + 40]
     if not (at.startswith(b"xref") or _OBJECT.match(at)):
         return [str(_("The PDF file is damaged (no cross-reference table where it should be)."))]
     if b"/Root" not in content:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ask4mdp.accounts.models import Organisation
 from ask4mdp.accounts.roles import Role
+from requests_app.models.request import DataRequest
 
 __all__ = [
     "Breach",
@@ -30,8 +31,10 @@ __all__ = [
     "ExpiryReminder",
     "ImplementationRole",
     "ImplementationTask",
+    "ImplementedRequest",
     "ProvisioningStep",
     "RoleAssignment",
+    "SignatureParty",
 ]
 
 
@@ -55,15 +58,21 @@ ROLE_GROUP = {
     ImplementationRole.INPUT_CHECKER: Role.INPUT_CHECKER,
     ImplementationRole.DESKTOP_PREPARER: Role.DESKTOP_PREPARER,
 }
-REQUIRED_ROLES = frozenset({
-    ImplementationRole.PRINCIPAL_EXTRACTOR, ImplementationRole.PSEUDONYMISER,
-    ImplementationRole.INPUT_CHECKER, ImplementationRole.DESKTOP_PREPARER,
-})
+REQUIRED_ROLES = frozenset(
+    {
+        ImplementationRole.PRINCIPAL_EXTRACTOR,
+        ImplementationRole.PSEUDONYMISER,
+        ImplementationRole.INPUT_CHECKER,
+        ImplementationRole.DESKTOP_PREPARER,
+    }
+)
 SINGLE_ROLES = frozenset({ImplementationRole.PRINCIPAL_EXTRACTOR})
 
 
 class RoleAssignment(models.Model):
-    request = models.ForeignKey("requests_app.DataRequest", on_delete=models.CASCADE, related_name="role_assignments")
+    request = models.ForeignKey(
+        "requests_app.DataRequest", on_delete=models.CASCADE, related_name="role_assignments"
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="request_roles")
     role = models.CharField(_("role"), max_length=24, choices=ImplementationRole.choices)
     assigned_by = models.ForeignKey(
@@ -75,7 +84,9 @@ class RoleAssignment(models.Model):
         verbose_name = _("role on a request")
         verbose_name_plural = _("table of roles")
         ordering = ["request", "role", "user__full_name"]
-        constraints = [models.UniqueConstraint(fields=["request", "user", "role"], name="unique_request_role")]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "user", "role"], name="unique_request_role")
+        ]
 
     def __str__(self) -> str:
         return f"{self.request}: {self.get_role_display()} – {self.user}"
@@ -98,7 +109,11 @@ class ImplementationTask(models.Model):
     kind = models.CharField(_("task"), max_length=12, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.TODO)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="implementation_tasks",
     )
     # {item: {"done": bool, "at": iso datetime, "by": name, "note": str}}
@@ -109,8 +124,12 @@ class ImplementationTask(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     validated_at = models.DateTimeField(_("validated at"), null=True, blank=True)
     validated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("validated by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("validated by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -193,8 +212,9 @@ class ContractDetails(models.Model):
     signatory_email = models.EmailField(_("signatory's e-mail address"))
     contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact person's e-mail address"), blank=True)
-    language = models.CharField(_("language of the contract"), max_length=8, choices=settings.LANGUAGES,
-                                default="en")
+    language = models.CharField(
+        _("language of the contract"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -221,23 +241,33 @@ class ContractTemplate(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     org_type = models.CharField(
-        _("organisation type"), max_length=20, blank=True,
+        _("organisation type"),
+        max_length=20,
+        blank=True,
         choices=[("", _("Any")), *Organisation.Type.choices],
     )
     for_sponsored = models.BooleanField(
-        _("for foreign researchers through a domestic organisation"), default=False,
+        _("for foreign researchers through a domestic organisation"),
+        default=False,
         help_text=_("The responsibility clause of the domestic organisation is always added for them."),
     )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
     clauses = models.TextField(
-        _("clauses"), blank=True,
-        help_text=_('One clause per paragraph, "Title: text", separated by an empty line. Empty: the '
-                    "platform's standard wording."),
+        _("clauses"),
+        blank=True,
+        help_text=_(
+            'One clause per paragraph, "Title: text", separated by an empty line. Empty: the '
+            "platform's standard wording."
+        ),
     )
     docx = models.FileField(
-        _("DOCX layout"), upload_to=_template_upload, blank=True,
-        help_text=_("A docxtpl template with the same merge fields as the repository's; empty: the "
-                    "repository's template."),
+        _("DOCX layout"),
+        upload_to=_template_upload,
+        blank=True,
+        help_text=_(
+            "A docxtpl template with the same merge fields as the repository's; empty: the "
+            "repository's template."
+        ),
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -266,7 +296,9 @@ class Contract(models.Model):
         SUPERSEDED = "superseded", _("Superseded")
         FAILED = "failed", _("Generation failed")
 
-    request = models.ForeignKey("requests_app.DataRequest", on_delete=models.PROTECT, related_name="contracts")
+    request = models.ForeignKey(
+        "requests_app.DataRequest", on_delete=models.PROTECT, related_name="contracts"
+    )
     number = models.PositiveIntegerField(_("contract version"))
     request_version = models.PositiveIntegerField(_("request version"))
     template = models.ForeignKey(
@@ -305,7 +337,8 @@ class SignatureParty(models.TextChoices):
 
 
 def _signature_upload(instance, filename: str) -> str:
-    return f"contracts/{instance.contract.request.reference}/signed-{instance.contract.number}-{instance.party}.pdf"
+    contract = instance.contract
+    return f"contracts/{contract.request.reference}/signed-{contract.number}-{instance.party}.pdf"
 
 
 class ContractSignature(models.Model):
@@ -354,6 +387,9 @@ class ExpiryReminder(models.Model):
             models.UniqueConstraint(fields=["project", "end", "days_before"], name="unique_expiry_reminder")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.project} -{self.days_before} d"
+
 
 class Breach(models.Model):
     """A breach of the agreement: the project is revoked at once for the whole team (seed 000)."""
@@ -381,3 +417,12 @@ class Breach(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} {self.recorded_at:%Y-%m-%d}"
+
+
+class ImplementedRequest(DataRequest):
+    """The requests in implementation or active, for the administrators' breach action in Django admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("request in implementation or active")
+        verbose_name_plural = _("requests in implementation or active")

@@ -68,8 +68,15 @@ IR = ImplementationRole
 IMPLEMENTATION_STATES = (State.IMPLEMENTATION, State.FINALISED, State.ACTIVE)
 ROLES_EDITABLE_STATES = (State.CONFIRMED, State.IMPLEMENTATION, State.FINALISED, State.ACTIVE)
 REMINDER_DAYS = (30, 7)
-OPEN_STATES_TO_BLOCK = (State.SUBMITTED, State.ASSIGNED, State.PROCESSING, State.RETURNED, State.DATATEAM_REVIEW,
-                        State.RESEARCHER_CONFIRMATION, State.CONFIRMED)
+OPEN_STATES_TO_BLOCK = (
+    State.SUBMITTED,
+    State.ASSIGNED,
+    State.PROCESSING,
+    State.RETURNED,
+    State.DATATEAM_REVIEW,
+    State.RESEARCHER_CONFIRMATION,
+    State.CONFIRMED,
+)
 
 DESKTOP_ITEMS: list[tuple[str, object]] = [
     ("desktop_created", gettext_lazy("Desktop created")),
@@ -87,6 +94,7 @@ class ActionNotAllowed(PermissionDenied):
 
 # --- who may do what -----------------------------------------------------------------------------
 
+
 def is_administrator(user) -> bool:
     return bool(user and user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMINISTRATOR)))
 
@@ -95,7 +103,9 @@ def is_coordinator(user, request: DataRequest) -> bool:
     """The request's expert (who has the complete overview) or an administrator."""
     if is_administrator(user):
         return True
-    return bool(user and user.is_authenticated and request.expert_id == user.pk and user.has_role(Role.EXPERT))
+    return bool(
+        user and user.is_authenticated and request.expert_id == user.pk and user.has_role(Role.EXPERT)
+    )
 
 
 def roles_of(user, request: DataRequest) -> set[str]:
@@ -136,8 +146,9 @@ def _transition(request: DataRequest, name: str, actor, comment: str = "", **kwa
 
     # Our services check their own, finer rights (e.g. the principal extractor's validation that
     # finalises the request); the transition's coarse permission is for direct use.
-    return request_transition(request=request, name=name, actor=actor, comment=comment,
-                              check_permission=False, **kwargs)
+    return request_transition(
+        request=request, name=name, actor=actor, comment=comment, check_permission=False, **kwargs
+    )
 
 
 def _url(name: str, request: DataRequest) -> str:
@@ -149,8 +160,12 @@ def _ctx(request: DataRequest, **extra) -> dict:
 
 
 def _now_item(actor, note: str = "", done: bool = True) -> dict:
-    return {"done": done, "at": timezone.now().isoformat(), "by": actor.get_full_name() if actor else "system",
-            "note": note}
+    return {
+        "done": done,
+        "at": timezone.now().isoformat(),
+        "by": actor.get_full_name() if actor else "system",
+        "note": note,
+    }
 
 
 def assigned_people(request: DataRequest, *roles: str) -> list[User]:
@@ -178,6 +193,7 @@ def _project(request: DataRequest) -> Project:
 
 # --- the table of roles --------------------------------------------------------------------------
 
+
 def roles_save(*, request: DataRequest, assignments: dict[str, list[User]], actor) -> DataRequest:
     """The expert's table of roles (screenshot 4): grant, notify, and start the three tasks.
 
@@ -186,7 +202,9 @@ def roles_save(*, request: DataRequest, assignments: dict[str, list[User]], acto
     """
     _require(is_coordinator(actor, request), _("Only the request's expert may fill in the table of roles."))
     if request.state not in ROLES_EDITABLE_STATES:
-        raise ValidationError(_("The table of roles is filled in once the researcher has confirmed the request."))
+        raise ValidationError(
+            _("The table of roles is filled in once the researcher has confirmed the request.")
+        )
     cleaned: dict[str, set[int]] = {}
     errors: dict[str, str] = {}
     for role in IR:
@@ -223,16 +241,29 @@ def roles_save(*, request: DataRequest, assignments: dict[str, list[User]], acto
         if started:
             _transition(request, "start_implementation", actor)
         _ensure_tasks(request)
-        log_event("request.roles_saved", actor=actor, obj=request, data={
-            "added": [{"role": r, "user": pk} for r, pk in added],
-            "removed": [{"role": a.role, "user": a.user_id} for a in removed],
-        })
+        log_event(
+            "request.roles_saved",
+            actor=actor,
+            obj=request,
+            data={
+                "added": [{"role": r, "user": pk} for r, pk in added],
+                "removed": [{"role": a.role, "user": a.user_id} for a in removed],
+            },
+        )
         newly = User.objects.filter(pk__in={pk for _r, pk in added})
-        notify(recipients=newly, event="implementation_role_assigned", context=_ctx(request),
-               url=_url("implementation_detail", request))
+        notify(
+            recipients=newly,
+            event="implementation_role_assigned",
+            context=_ctx(request),
+            url=_url("implementation_detail", request),
+        )
         if started:
-            notify(recipients=researchers_of(request), event="implementation_started", context=_ctx(request),
-                   url=_url("implementation_detail", request))
+            notify(
+                recipients=researchers_of(request),
+                event="implementation_started",
+                context=_ctx(request),
+                url=_url("implementation_detail", request),
+            )
     return request
 
 
@@ -244,8 +275,11 @@ def _grant_roles(request: DataRequest, project: Project) -> None:
         assign_perm("requests_app.view_datarequest", a.user, request)
     for user in by_role.get(IR.INPUT_CHECKER, []):
         assign_perm("projects.manage_project_inputs", user, project)
-    extractors = [*by_role.get(IR.PRINCIPAL_EXTRACTOR, []), *by_role.get(IR.ADHOC_EXTRACTOR, []),
-                  *by_role.get(IR.PSEUDONYMISER, [])]
+    extractors = [
+        *by_role.get(IR.PRINCIPAL_EXTRACTOR, []),
+        *by_role.get(IR.ADHOC_EXTRACTOR, []),
+        *by_role.get(IR.PSEUDONYMISER, []),
+    ]
     try:
         from extraction.permissions import grant_extraction_roles
     except ImportError:
@@ -255,15 +289,16 @@ def _grant_roles(request: DataRequest, project: Project) -> None:
 
 
 def _ensure_tasks(request: DataRequest) -> None:
-    """The three tasks, each with an owner: the first desktop preparer, the principal extractor, the expert."""
+    """The three tasks with their owners: first desktop preparer, principal extractor, the expert."""
     owners = {
         Kind.DESKTOP: next(iter(assigned_people(request, IR.DESKTOP_PREPARER)), None),
         Kind.EXTRACTION: next(iter(assigned_people(request, IR.PRINCIPAL_EXTRACTOR)), None),
         Kind.CONTRACT: request.expert,
     }
     for kind, owner in owners.items():
-        task, created = ImplementationTask.objects.get_or_create(request=request, kind=kind,
-                                                                 defaults={"owner": owner})
+        task, created = ImplementationTask.objects.get_or_create(
+            request=request, kind=kind, defaults={"owner": owner}
+        )
         if not created and not task.is_validated:
             assigned = {u.pk for u in assigned_people(request)} | {request.expert_id}
             if task.owner_id not in assigned:
@@ -284,8 +319,10 @@ def _task(request: DataRequest, kind: str) -> ImplementationTask:
 
 def _require_open(request: DataRequest, *states) -> None:
     if request.state not in (states or (State.IMPLEMENTATION,)):
-        raise ValidationError(_("This cannot be done on a request in the state “%(state)s”.")
-                              % {"state": request.get_state_display()})
+        raise ValidationError(
+            _("This cannot be done on a request in the state “%(state)s”.")
+            % {"state": request.get_state_display()}
+        )
 
 
 def _start(task: ImplementationTask) -> None:
@@ -304,8 +341,12 @@ def _validate(task: ImplementationTask, request: DataRequest, actor) -> None:
     task.validated_by = actor if getattr(actor, "pk", None) else None
     task.save()
     log_event(f"implementation.{task.kind}_validated", actor=actor, obj=request, data={"task": task.pk})
-    notify(recipients=[request.expert, *assigned_people(request)], event="implementation_task_validated",
-           context=_ctx(request, task=task.get_kind_display()), url=_url("implementation_detail", request))
+    notify(
+        recipients=[request.expert, *assigned_people(request)],
+        event="implementation_task_validated",
+        context=_ctx(request, task=task.get_kind_display()),
+        url=_url("implementation_detail", request),
+    )
     _after_validation(request, actor)
 
 
@@ -316,17 +357,26 @@ def _after_validation(request: DataRequest, actor) -> None:
         latest = latest_contract(request)
         if latest is not None and latest.status == Contract.Status.GENERATED:
             _send_contract(latest, request, actor)
-    if request.state == State.IMPLEMENTATION and all(tasks.get(k) and tasks[k].is_validated for k in Kind.values):
+    if request.state == State.IMPLEMENTATION and all(
+        tasks.get(k) and tasks[k].is_validated for k in Kind.values
+    ):
         _transition(request, "finalise", actor, comment=_("The three implementation tasks are validated."))
         log_event("request.finalised", actor=actor, obj=request, data={"version": request.version})
-        notify(recipients=[request.expert, *researchers_of(request)], event="implementation_finalised",
-               context=_ctx(request), url=_url("implementation_detail", request))
+        notify(
+            recipients=[request.expert, *researchers_of(request)],
+            event="implementation_finalised",
+            context=_ctx(request),
+            url=_url("implementation_detail", request),
+        )
 
 
 def task_take(*, request: DataRequest, kind: str, actor) -> ImplementationTask:
     """Another person of the same row of the table of roles takes over a task."""
-    allowed = {Kind.DESKTOP: [IR.DESKTOP_PREPARER], Kind.EXTRACTION: [IR.PRINCIPAL_EXTRACTOR],
-               Kind.CONTRACT: []}[kind]
+    allowed = {
+        Kind.DESKTOP: [IR.DESKTOP_PREPARER],
+        Kind.EXTRACTION: [IR.PRINCIPAL_EXTRACTOR],
+        Kind.CONTRACT: [],
+    }[kind]
     _require(_has(actor, request, *allowed) or is_coordinator(actor, request))
     with transaction.atomic(durable=True):
         request = _lock(request)
@@ -341,6 +391,7 @@ def task_take(*, request: DataRequest, kind: str, actor) -> ImplementationTask:
 
 
 # --- desktop ---------------------------------------------------------------------------------------
+
 
 def software_list(request: DataRequest) -> list[str]:
     text = request.software or ""
@@ -359,7 +410,9 @@ def inputs_validated(project: Project) -> bool | None:
 
 def desktop_step(*, request: DataRequest, item: str, note: str = "", actor) -> ImplementationTask:
     """One checklist item of the desktop: the provisioner acts (or records what an operator did)."""
-    _require(_has(actor, request, IR.DESKTOP_PREPARER), _("Only the request's desktop preparers may do this."))
+    _require(
+        _has(actor, request, IR.DESKTOP_PREPARER), _("Only the request's desktop preparers may do this.")
+    )
     if item not in DESKTOP_KEYS:
         raise ValidationError({"item": _("Unknown checklist item.")})
     provisioner = get_provisioner()
@@ -373,44 +426,78 @@ def desktop_step(*, request: DataRequest, item: str, note: str = "", actor) -> I
             raise ValidationError(_("This task is already validated."))
         project = _project(request)
         desktop, _created = Desktop.objects.get_or_create(
-            project=project, defaults={"name": f"BV-{project.reference}", "provisioner": provisioner.name,
-                                       "software": software_list(request)})
+            project=project,
+            defaults={
+                "name": f"BV-{project.reference}",
+                "provisioner": provisioner.name,
+                "software": software_list(request),
+            },
+        )
         if item != "desktop_created" and not task.item_done("desktop_created"):
             raise ValidationError({"item": _("Create the desktop first.")})
         results = []
         ref, delivery = project.reference, str(project.delivery_dir)
         if item == "desktop_created":
-            results.append(("create_desktop", provisioner.create_desktop(
-                project_reference=ref, delivery_dir=delivery, note=note)))
+            results.append(
+                (
+                    "create_desktop",
+                    provisioner.create_desktop(project_reference=ref, delivery_dir=delivery, note=note),
+                )
+            )
         elif item == "accounts_created":
             for user in researchers_of(request):
-                member, _c = ProjectMember.objects.get_or_create(project=project, user=user,
-                                                                 defaults={"is_lead": user.pk == request.researcher_id})
+                member, _c = ProjectMember.objects.get_or_create(
+                    project=project, user=user, defaults={"is_lead": user.pk == request.researcher_id}
+                )
                 if not member.desktop_login:
                     member.desktop_login = desktop_login(user.email, ref)
                     member.save(update_fields=["desktop_login"])
-                results.append(("create_account", provisioner.create_account(
-                    project_reference=ref, login=member.desktop_login, full_name=user.get_full_name(),
-                    email=user.email, note=note)))
+                results.append(
+                    (
+                        "create_account",
+                        provisioner.create_account(
+                            project_reference=ref,
+                            login=member.desktop_login,
+                            full_name=user.get_full_name(),
+                            email=user.email,
+                            note=note,
+                        ),
+                    )
+                )
         elif item == "software_installed":
             desktop.software = software_list(request)
             desktop.save(update_fields=["software"])
-            results.append(("install_software", provisioner.install_software(
-                project_reference=ref, software=desktop.software, note=note)))
+            results.append(
+                (
+                    "install_software",
+                    provisioner.install_software(project_reference=ref, software=desktop.software, note=note),
+                )
+            )
         elif item == "delivery_mounted":
-            results.append(("mount_delivery", provisioner.mount_delivery(
-                project_reference=ref, delivery_dir=delivery, note=note)))
+            results.append(
+                (
+                    "mount_delivery",
+                    provisioner.mount_delivery(project_reference=ref, delivery_dir=delivery, note=note),
+                )
+            )
         elif item == "inputs_checked":
             answer = inputs_validated(project)
             if answer is False:
                 raise ValidationError({"item": _("Some external input files are not validated yet.")})
             if answer is None and not note.strip():
-                raise ValidationError({"note": _("Say which external files were checked (or that there are none).")})
+                raise ValidationError(
+                    {"note": _("Say which external files were checked (or that there are none).")}
+                )
             results.append(("inputs_checked", None))
         for action, result in results:
             ProvisioningStep.objects.create(
-                desktop=desktop, action=action, done=True if result is None else result.done, performed_by=actor,
-                note=note or (result.detail if result else ""), data=result.data if result else {})
+                desktop=desktop,
+                action=action,
+                done=True if result is None else result.done,
+                performed_by=actor,
+                note=note or (result.detail if result else ""),
+                data=result.data if result else {},
+            )
         task.checklist = {**(task.checklist or {}), item: _now_item(actor, note)}
         if task.owner_id is None:
             task.owner = actor
@@ -421,7 +508,9 @@ def desktop_step(*, request: DataRequest, item: str, note: str = "", actor) -> I
 
 
 def desktop_validate(*, request: DataRequest, actor) -> ImplementationTask:
-    _require(_has(actor, request, IR.DESKTOP_PREPARER), _("Only the request's desktop preparers may do this."))
+    _require(
+        _has(actor, request, IR.DESKTOP_PREPARER), _("Only the request's desktop preparers may do this.")
+    )
     with transaction.atomic(durable=True):
         request = _lock(request)
         _require_open(request)
@@ -429,31 +518,36 @@ def desktop_validate(*, request: DataRequest, actor) -> ImplementationTask:
         missing = [str(label) for key, label in DESKTOP_ITEMS if not task.item_done(key)]
         if missing:
             raise ValidationError(_("Still to do: %(items)s.") % {"items": ", ".join(missing)})
-        Desktop.objects.filter(project=request.project).update(status=Desktop.Status.READY, ready_at=timezone.now())
+        Desktop.objects.filter(project=request.project).update(
+            status=Desktop.Status.READY, ready_at=timezone.now()
+        )
         _validate(task, request, actor)
     return task
 
 
 # --- extraction ------------------------------------------------------------------------------------
 
+
 def extraction_checklist(manifest: dict | None) -> list[dict]:
     """The manifest as the extractor's checklist: one row per variable, non-default codings flagged."""
     rows = []
     for register in (manifest or {}).get("registers", []):
         for var in register.get("variables", []):
-            rows.append({
-                "key": f"{register['code']}.{var['name']}",
-                "register": register["code"],
-                "register_label": register.get("label", ""),
-                "name": var["name"],
-                "label": var.get("label", ""),
-                "granularity": var.get("granularity_label") or var.get("granularity", ""),
-                "differs_from_default": bool(var.get("differs_from_default")),
-                "modalities": var.get("modalities", []),
-                "pseudonymise": bool(var.get("pseudonymise")),
-                "padlock": var.get("padlock", 0),
-                "stage": register.get("pseudonymisation_stage", 1),
-            })
+            rows.append(
+                {
+                    "key": f"{register['code']}.{var['name']}",
+                    "register": register["code"],
+                    "register_label": register.get("label", ""),
+                    "name": var["name"],
+                    "label": var.get("label", ""),
+                    "granularity": var.get("granularity_label") or var.get("granularity", ""),
+                    "differs_from_default": bool(var.get("differs_from_default")),
+                    "modalities": var.get("modalities", []),
+                    "pseudonymise": bool(var.get("pseudonymise")),
+                    "padlock": var.get("padlock", 0),
+                    "stage": register.get("pseudonymisation_stage", 1),
+                }
+            )
     return rows
 
 
@@ -473,8 +567,9 @@ def extraction_check(*, request: DataRequest, keys: list[str], actor) -> Impleme
         valid = {row["key"] for row in extraction_checklist(getattr(current_manifest(request), "data", None))}
         unknown = set(keys) - valid
         if unknown:
-            raise ValidationError(_("These are not variables of the manifest: %(keys)s.")
-                                  % {"keys": ", ".join(sorted(unknown))})
+            raise ValidationError(
+                _("These are not variables of the manifest: %(keys)s.") % {"keys": ", ".join(sorted(unknown))}
+            )
         checklist = {k: v for k, v in (task.checklist or {}).items() if not k.startswith("var:")}
         previous = task.checklist or {}
         for key in sorted(set(keys)):
@@ -482,7 +577,9 @@ def extraction_check(*, request: DataRequest, keys: list[str], actor) -> Impleme
         task.checklist = checklist
         _start(task)
         task.save()
-        log_event("implementation.extraction_checked", actor=actor, obj=request, data={"variables": sorted(keys)})
+        log_event(
+            "implementation.extraction_checked", actor=actor, obj=request, data={"variables": sorted(keys)}
+        )
     return task
 
 
@@ -512,7 +609,9 @@ def extraction_run(*, request: DataRequest, actor):
         task.extraction_id = extraction.pk
         _start(task)
         task.save()
-        log_event("implementation.extraction_started", actor=actor, obj=request, data={"extraction": extraction.pk})
+        log_event(
+            "implementation.extraction_started", actor=actor, obj=request, data={"extraction": extraction.pk}
+        )
     return extraction
 
 
@@ -551,7 +650,10 @@ def extraction_record_delivery(*, request: DataRequest, note: str, actor) -> Imp
 
 def extraction_validate(*, request: DataRequest, actor) -> ImplementationTask:
     """The principal extractor validates: every variable checked and the data delivered."""
-    _require(_has(actor, request, IR.PRINCIPAL_EXTRACTOR), _("Only the principal extractor validates the extraction."))
+    _require(
+        _has(actor, request, IR.PRINCIPAL_EXTRACTOR),
+        _("Only the principal extractor validates the extraction."),
+    )
     with transaction.atomic(durable=True):
         request = _lock(request)
         _require_open(request)
@@ -569,8 +671,17 @@ def extraction_validate(*, request: DataRequest, actor) -> ImplementationTask:
 
 # --- contract --------------------------------------------------------------------------------------
 
-CONTRACT_FIELDS = ["organisation_legal_name", "organisation_address", "registration_number", "signatory_name",
-                   "signatory_position", "signatory_email", "contact_name", "contact_email", "language"]
+CONTRACT_FIELDS = [
+    "organisation_legal_name",
+    "organisation_address",
+    "registration_number",
+    "signatory_name",
+    "signatory_position",
+    "signatory_email",
+    "contact_name",
+    "contact_email",
+    "language",
+]
 
 
 def contract_details_initial(request: DataRequest) -> dict:
@@ -578,12 +689,17 @@ def contract_details_initial(request: DataRequest) -> dict:
     org = responsible_organisation(request)
     initial = {"language": request.researcher.language}
     if org is not None:
-        initial.update(organisation_legal_name=org.legal_name or org.name, organisation_address=org.address,
-                       registration_number=org.registration_number)
+        initial.update(
+            organisation_legal_name=org.legal_name or org.name,
+            organisation_address=org.address,
+            registration_number=org.registration_number,
+        )
         if org.signatory:
             initial.update(signatory_name=org.signatory.get_full_name(), signatory_email=org.signatory.email)
         if org.contact_person:
-            initial.update(contact_name=org.contact_person.get_full_name(), contact_email=org.contact_person.email)
+            initial.update(
+                contact_name=org.contact_person.get_full_name(), contact_email=org.contact_person.email
+            )
     return initial
 
 
@@ -598,18 +714,23 @@ def responsible_organisation(request: DataRequest):
 def _affiliation(user, organisation=None):
     qs = user.affiliations.select_related("organisation", "sponsor")
     current = [a for a in qs if a.is_current()]
-    preferred = [a for a in current if organisation is None or organisation.pk in (a.organisation_id, a.sponsor_id)]
+    preferred = [
+        a for a in current if organisation is None or organisation.pk in (a.organisation_id, a.sponsor_id)
+    ]
     return (preferred or current or [None])[0]
 
 
 def contract_details_save(*, request: DataRequest, data: dict, actor) -> ContractDetails:
     """The researcher's contract screen; saving it (re)generates the contract."""
-    _require(actor.pk == request.researcher_id, _("Only the request's researcher fills in the contract details."))
+    _require(
+        actor.pk == request.researcher_id, _("Only the request's researcher fills in the contract details.")
+    )
     with transaction.atomic(durable=True):
         request = _lock(request)
         _require_open(request, State.IMPLEMENTATION, State.FINALISED, State.ACTIVE)
-        details, _c = ContractDetails.objects.get_or_create(request=request, defaults={
-            **{f: data.get(f, "") for f in CONTRACT_FIELDS}, "updated_by": actor})
+        details, _c = ContractDetails.objects.get_or_create(
+            request=request, defaults={**{f: data.get(f, "") for f in CONTRACT_FIELDS}, "updated_by": actor}
+        )
         for field in CONTRACT_FIELDS:
             setattr(details, field, data.get(field, getattr(details, field)))
         details.updated_by = actor
@@ -619,8 +740,12 @@ def contract_details_save(*, request: DataRequest, data: dict, actor) -> Contrac
         _start(task)
         task.checklist = {**(task.checklist or {}), "details": _now_item(actor)}
         task.save()
-        log_event("implementation.contract_details_saved", actor=actor, obj=request,
-                  data={f: getattr(details, f) for f in CONTRACT_FIELDS})
+        log_event(
+            "implementation.contract_details_saved",
+            actor=actor,
+            obj=request,
+            data={f: getattr(details, f) for f in CONTRACT_FIELDS},
+        )
         if not task.is_validated:
             _contract_start(request, actor)
     return details
@@ -638,7 +763,12 @@ def contract_generate(*, request: DataRequest, actor) -> Contract:
 
 
 def latest_contract(request: DataRequest) -> Contract | None:
-    return Contract.objects.filter(request=request).exclude(status=Contract.Status.SUPERSEDED).order_by("-number").first()
+    return (
+        Contract.objects.filter(request=request)
+        .exclude(status=Contract.Status.SUPERSEDED)
+        .order_by("-number")
+        .first()
+    )
 
 
 def _contract_start(request: DataRequest, actor) -> Contract:
@@ -646,10 +776,12 @@ def _contract_start(request: DataRequest, actor) -> Contract:
     from .tasks import generate_contract
 
     Contract.objects.filter(request=request).exclude(status=Contract.Status.SIGNED).exclude(
-        status=Contract.Status.SUPERSEDED).update(status=Contract.Status.SUPERSEDED)
+        status=Contract.Status.SUPERSEDED
+    ).update(status=Contract.Status.SUPERSEDED)
     number = (Contract.objects.filter(request=request).aggregate(n=Max("number"))["n"] or 0) + 1
-    contract = Contract.objects.create(request=request, number=number, request_version=request.version,
-                                       template=choose_template(request))
+    contract = Contract.objects.create(
+        request=request, number=number, request_version=request.version, template=choose_template(request)
+    )
     log_event("implementation.contract_requested", actor=actor, obj=request, data={"contract": number})
     transaction.on_commit(partial(generate_contract.delay, contract_id=contract.pk))
     return contract
@@ -660,7 +792,8 @@ def choose_template(request: DataRequest) -> ContractTemplate | None:
     org = responsible_organisation(request)
     sponsored = bool(sponsored_researchers(request))
     candidates = ContractTemplate.objects.filter(is_active=True).filter(
-        Q(org_type="") | Q(org_type=getattr(org, "org_type", "")))
+        Q(org_type="") | Q(org_type=getattr(org, "org_type", ""))
+    )
     if not sponsored:
         candidates = candidates.filter(for_sponsored=False)
     best = sorted(candidates, key=lambda t: (not (t.for_sponsored and sponsored), t.org_type == "", -t.pk))
@@ -684,53 +817,92 @@ def contract_merge_data(contract: Contract) -> dict:
     language = details.language or "en"
     manifest = current_manifest(request)
     project = request.project
-    start = (project.start if project and project.start else request.start_date)
-    end = (project.end if project and project.end else request.end_date)
+    start = project.start if project and project.start else request.start_date
+    end = project.end if project and project.end else request.end_date
     sponsored = sponsored_researchers(request)
     template = contract.template
     with translation.override(language):
         researchers = []
         for user in researchers_of(request):
             affiliation = _affiliation(user)
-            researchers.append({"name": user.get_full_name(), "email": user.email,
-                                "organisation": str(affiliation.organisation) if affiliation else ""})
+            researchers.append(
+                {
+                    "name": user.get_full_name(),
+                    "email": user.email,
+                    "organisation": str(affiliation.organisation) if affiliation else "",
+                }
+            )
         sponsor_name = sponsored[0][1].legal_name or sponsored[0][1].name if sponsored else ""
         data = {
             "labels": contract_doc.labels(),
-            "platform": {"name": getattr(settings, "ASK4MDP_PLATFORM_NAME", "Inspection générale de la sécurité "
-                                                                             "sociale (IGSS) – Microdata Platform"),
-                         "address": getattr(settings, "ASK4MDP_PLATFORM_ADDRESS",
-                                            "26, rue Ste Zithe, L-2763 Luxembourg")},
-            "organisation": {"legal_name": details.organisation_legal_name, "address": " ".join(
-                details.organisation_address.split()), "registration_number": details.registration_number},
-            "signatory": {"name": details.signatory_name, "position": details.signatory_position,
-                          "email": details.signatory_email},
+            "platform": {
+                "name": getattr(
+                    settings,
+                    "ASK4MDP_PLATFORM_NAME",
+                    "Inspection générale de la sécurité sociale (IGSS) – Microdata Platform",
+                ),
+                "address": getattr(
+                    settings, "ASK4MDP_PLATFORM_ADDRESS", "26, rue Ste Zithe, L-2763 Luxembourg"
+                ),
+            },
+            "organisation": {
+                "legal_name": details.organisation_legal_name,
+                "address": " ".join(details.organisation_address.split()),
+                "registration_number": details.registration_number,
+            },
+            "signatory": {
+                "name": details.signatory_name,
+                "position": details.signatory_position,
+                "email": details.signatory_email,
+            },
             "contact": {"name": details.contact_name, "email": details.contact_email},
             "sponsored": bool(sponsored),
-            "project": {"reference": project.reference if project else request.reference,
-                        "acronym": request.acronym, "title": request.title},
-            "period": {"start": start.isoformat() if start else "", "end": end.isoformat() if end else "",
-                       "start_display": date_format(start, "DATE_FORMAT") if start else "",
-                       "end_display": date_format(end, "DATE_FORMAT") if end else ""},
+            "project": {
+                "reference": project.reference if project else request.reference,
+                "acronym": request.acronym,
+                "title": request.title,
+            },
+            "period": {
+                "start": start.isoformat() if start else "",
+                "end": end.isoformat() if end else "",
+                "start_display": date_format(start, "DATE_FORMAT") if start else "",
+                "end_display": date_format(end, "DATE_FORMAT") if end else "",
+            },
             "researchers": researchers,
             "clauses": contract_doc.clauses_for(
-                template_clauses=template.clauses if template else "", sponsor=sponsor_name,
-                sponsored_researchers=[u.get_full_name() for u, _s in sponsored]),
+                template_clauses=template.clauses if template else "",
+                sponsor=sponsor_name,
+                sponsored_researchers=[u.get_full_name() for u, _s in sponsored],
+            ),
             "signatories": [
-                {"party": str(SignatureParty.PLATFORM.label), "name": getattr(settings, "ASK4MDP_PLATFORM_SIGNATORY",
-                                                                             str(request.expert or ""))},
+                {
+                    "party": str(SignatureParty.PLATFORM.label),
+                    "name": getattr(settings, "ASK4MDP_PLATFORM_SIGNATORY", str(request.expert or "")),
+                },
                 {"party": str(SignatureParty.RESEARCHER.label), "name": request.researcher.get_full_name()},
-                {"party": str(SignatureParty.ORGANISATION.label),
-                 "name": f"{details.signatory_name}, {details.signatory_position}"},
+                {
+                    "party": str(SignatureParty.ORGANISATION.label),
+                    "name": f"{details.signatory_name}, {details.signatory_position}",
+                },
             ],
-            "variables": [{"register": r["register"], "name": r["name"], "label": r["label"],
-                           "granularity": r["granularity"], "differs_from_default": r["differs_from_default"]}
-                          for r in extraction_checklist(manifest.data if manifest else None)],
-            "contract": {"number": contract.number, "request_version": contract.request_version,
-                         "version_label": _("contract %(n)s, request version %(v)s")
-                         % {"n": contract.number, "v": contract.request_version},
-                         "generated_display": date_format(timezone.localtime(), "DATETIME_FORMAT"),
-                         "template": template.name if template else "repository"},
+            "variables": [
+                {
+                    "register": r["register"],
+                    "name": r["name"],
+                    "label": r["label"],
+                    "granularity": r["granularity"],
+                    "differs_from_default": r["differs_from_default"],
+                }
+                for r in extraction_checklist(manifest.data if manifest else None)
+            ],
+            "contract": {
+                "number": contract.number,
+                "request_version": contract.request_version,
+                "version_label": _("contract %(n)s, request version %(v)s")
+                % {"n": contract.number, "v": contract.request_version},
+                "generated_display": date_format(timezone.localtime(), "DATETIME_FORMAT"),
+                "template": template.name if template else "repository",
+            },
             "language": language,
         }
     return data
@@ -766,15 +938,28 @@ def contract_render(*, contract_id: int) -> Contract:
         contract.status = Contract.Status.GENERATED
         contract.generated_at = timezone.now()
         contract.save()
-        log_event("implementation.contract_generated", actor=None, obj=request, data={
-            "contract": contract.number, "docx_sha256": contract.docx_sha256, "pdf_sha256": contract.pdf_sha256})
+        log_event(
+            "implementation.contract_generated",
+            actor=None,
+            obj=request,
+            data={
+                "contract": contract.number,
+                "docx_sha256": contract.docx_sha256,
+                "pdf_sha256": contract.pdf_sha256,
+            },
+        )
         tasks = {t.kind: t for t in ImplementationTask.objects.filter(request=request)}
         if request.state != State.IMPLEMENTATION or all(
-                tasks.get(k) and tasks[k].is_validated for k in (Kind.DESKTOP, Kind.EXTRACTION)):
+            tasks.get(k) and tasks[k].is_validated for k in (Kind.DESKTOP, Kind.EXTRACTION)
+        ):
             _send_contract(contract, request, None)
         else:
-            notify(recipients=[request.researcher], event="implementation_contract_generated",
-                   context=_ctx(request, contract=contract), url=_url("implementation_contract", request))
+            notify(
+                recipients=[request.researcher],
+                event="implementation_contract_generated",
+                context=_ctx(request, contract=contract),
+                url=_url("implementation_contract", request),
+            )
     return contract
 
 
@@ -784,9 +969,15 @@ def _send_contract(contract: Contract, request: DataRequest, actor) -> None:
     contract.sent_at = timezone.now()
     contract.save(update_fields=["status", "sent_at"])
     log_event("implementation.contract_sent", actor=actor, obj=request, data={"contract": contract.number})
-    signatory = User.objects.filter(email__iexact=request.contract_details.signatory_email, is_active=True).first()
-    notify(recipients=[*researchers_of(request), request.expert, signatory], event="implementation_contract_sent",
-           context=_ctx(request, contract=contract), url=_url("implementation_contract", request))
+    signatory = User.objects.filter(
+        email__iexact=request.contract_details.signatory_email, is_active=True
+    ).first()
+    notify(
+        recipients=[*researchers_of(request), request.expert, signatory],
+        event="implementation_contract_sent",
+        context=_ctx(request, contract=contract),
+        url=_url("implementation_contract", request),
+    )
 
 
 def can_sign_for(user, request: DataRequest, party: str) -> bool:
@@ -801,7 +992,9 @@ def can_sign_for(user, request: DataRequest, party: str) -> bool:
     return False
 
 
-def signature_upload(*, contract: Contract, party: str, signer_name: str, content: bytes, actor) -> ContractSignature:
+def signature_upload(
+    *, contract: Contract, party: str, signer_name: str, content: bytes, actor
+) -> ContractSignature:
     """A party's signed copy: a real PDF, at most 20 MB, stored with its SHA-256."""
     request = contract.request
     if party not in SignatureParty.values:
@@ -819,28 +1012,52 @@ def signature_upload(*, contract: Contract, party: str, signer_name: str, conten
             raise ValidationError(_("This contract is not waiting for signatures."))
         if contract.signatures.filter(party=party).exists():
             raise ValidationError({"party": _("This party's signed copy is already uploaded.")})
-        signature = ContractSignature(contract=contract, party=party, signer_name=signer_name.strip(),
-                                      sha256=contract_doc.sha256(content), size=len(content), uploaded_by=actor)
+        signature = ContractSignature(
+            contract=contract,
+            party=party,
+            signer_name=signer_name.strip(),
+            sha256=contract_doc.sha256(content),
+            size=len(content),
+            uploaded_by=actor,
+        )
         signature.file.save("signed.pdf", ContentFile(content), save=False)
         signature.save()
-        log_event("implementation.contract_signed", actor=actor, obj=request, data={
-            "contract": contract.number, "party": party, "sha256": signature.sha256, "size": signature.size})
+        log_event(
+            "implementation.contract_signed",
+            actor=actor,
+            obj=request,
+            data={
+                "contract": contract.number,
+                "party": party,
+                "sha256": signature.sha256,
+                "size": signature.size,
+            },
+        )
         if set(contract.signatures.values_list("party", flat=True)) == set(SignatureParty.values):
             contract.status = Contract.Status.SIGNED
             contract.signed_at = timezone.now()
             contract.save(update_fields=["status", "signed_at"])
-            log_event("implementation.contract_fully_signed", actor=actor, obj=request,
-                      data={"contract": contract.number})
+            log_event(
+                "implementation.contract_fully_signed",
+                actor=actor,
+                obj=request,
+                data={"contract": contract.number},
+            )
             task = _task(request, Kind.CONTRACT)
             if not task.is_validated:
                 _validate(task, request, actor)
             else:
-                notify(recipients=[request.expert, *researchers_of(request)], event="implementation_contract_signed",
-                       context=_ctx(request, contract=contract), url=_url("implementation_contract", request))
+                notify(
+                    recipients=[request.expert, *researchers_of(request)],
+                    event="implementation_contract_signed",
+                    context=_ctx(request, contract=contract),
+                    url=_url("implementation_contract", request),
+                )
     return signature
 
 
 # --- finalisation and the active period ------------------------------------------------------------
+
 
 def project_open(*, request: DataRequest, start: datetime.date, end: datetime.date, actor) -> Project:
     """The expert opens the finalised project for its access period (possibly shortened)."""
@@ -865,18 +1082,33 @@ def project_open(*, request: DataRequest, start: datetime.date, end: datetime.da
         project.opened_at = timezone.now()
         project.save()
         for user in researchers_of(request):
-            ProjectMember.objects.get_or_create(project=project, user=user,
-                                                defaults={"is_lead": user.pk == request.researcher_id})
+            ProjectMember.objects.get_or_create(
+                project=project, user=user, defaults={"is_lead": user.pk == request.researcher_id}
+            )
         for user in researchers_of(request):
             assign_perm("projects.view_project_outputs", user, project)
             assign_perm("projects.submit_outputs", user, project)
         _transition(request, "activate", actor, comment=f"{start} – {end}")
-        log_event("project.opened", actor=actor, obj=project, data={
-            "request": request.reference, "start": start, "end": end,
-            "shortened": bool((request.end_date and end < request.end_date)
-                              or (request.start_date and start > request.start_date))})
-        notify(recipients=everyone(request), event="implementation_project_opened",
-               context=_ctx(request, project=project), url=_url("implementation_detail", request))
+        log_event(
+            "project.opened",
+            actor=actor,
+            obj=project,
+            data={
+                "request": request.reference,
+                "start": start,
+                "end": end,
+                "shortened": bool(
+                    (request.end_date and end < request.end_date)
+                    or (request.start_date and start > request.start_date)
+                ),
+            },
+        )
+        notify(
+            recipients=everyone(request),
+            event="implementation_project_opened",
+            context=_ctx(request, project=project),
+            url=_url("implementation_detail", request),
+        )
     return project
 
 
@@ -889,10 +1121,18 @@ def amendment_start(*, request: DataRequest, reason: str, actor) -> DataRequest:
         request = _lock(request)
         _require_open(request, State.ACTIVE)
         _transition(request, "start_amendment", actor, comment=reason.strip())
-        log_event("request.amendment_started", actor=actor, obj=request,
-                  data={"version": request.version, "reason": reason.strip()})
-        notify(recipients=[request.expert, *researchers_of(request)], event="implementation_amendment_started",
-               context=_ctx(request, reason=reason.strip()), url=_url("implementation_detail", request))
+        log_event(
+            "request.amendment_started",
+            actor=actor,
+            obj=request,
+            data={"version": request.version, "reason": reason.strip()},
+        )
+        notify(
+            recipients=[request.expert, *researchers_of(request)],
+            event="implementation_amendment_started",
+            context=_ctx(request, reason=reason.strip()),
+            url=_url("implementation_detail", request),
+        )
     return request
 
 
@@ -912,30 +1152,50 @@ def amendment_confirmed(*, request: DataRequest, actor=None) -> Contract | None:
         manifests = list(request.manifests.order_by("-version")[:2])
         changed_variables = len(manifests) == 2 and (
             {r["key"] for r in extraction_checklist(manifests[0].data)}
-            != {r["key"] for r in extraction_checklist(manifests[1].data)})
+            != {r["key"] for r in extraction_checklist(manifests[1].data)}
+        )
         if changed_variables:
-            task = ImplementationTask.objects.select_for_update().filter(request=request, kind=Kind.EXTRACTION).first()
+            task = (
+                ImplementationTask.objects.select_for_update()
+                .filter(request=request, kind=Kind.EXTRACTION)
+                .first()
+            )
             if task is not None:
                 task.status = TaskStatus.IN_PROGRESS
                 task.validated_at, task.validated_by = None, None
-                task.checklist = {k: v for k, v in task.checklist.items() if not k.startswith("var:")
-                                  and k != "delivered"}
+                task.checklist = {
+                    k: v for k, v in task.checklist.items() if not k.startswith("var:") and k != "delivered"
+                }
                 task.extraction_id = None
                 task.save()
-                notify(recipients=assigned_people(request, IR.PRINCIPAL_EXTRACTOR, IR.ADHOC_EXTRACTOR),
-                       event="implementation_extraction_reopened", context=_ctx(request),
-                       url=_url("implementation_extraction", request))
+                notify(
+                    recipients=assigned_people(request, IR.PRINCIPAL_EXTRACTOR, IR.ADHOC_EXTRACTOR),
+                    event="implementation_extraction_reopened",
+                    context=_ctx(request),
+                    url=_url("implementation_extraction", request),
+                )
         contract = None
         if ContractDetails.objects.filter(request=request).exists():
-            task = ImplementationTask.objects.select_for_update().filter(request=request, kind=Kind.CONTRACT).first()
+            task = (
+                ImplementationTask.objects.select_for_update()
+                .filter(request=request, kind=Kind.CONTRACT)
+                .first()
+            )
             if task is not None:
                 task.status = TaskStatus.IN_PROGRESS
                 task.validated_at, task.validated_by = None, None
                 task.save()
             contract = _contract_start(request, actor)
-        log_event("request.amendment_applied", actor=actor, obj=request, data={
-            "version": request.version, "variables_changed": changed_variables,
-            "contract": contract.number if contract else None})
+        log_event(
+            "request.amendment_applied",
+            actor=actor,
+            obj=request,
+            data={
+                "version": request.version,
+                "variables_changed": changed_variables,
+                "contract": contract.number if contract else None,
+            },
+        )
     return contract
 
 
@@ -954,17 +1214,28 @@ def _remove_access(project: Project, request: DataRequest | None, reason: str, a
         removed = provisioner.remove_access(project_reference=project.reference, logins=logins, reason=reason)
         destroyed = provisioner.destroy(project_reference=project.reference, reason=reason)
         for action, result in (("remove_access", removed), ("destroy", destroyed)):
-            ProvisioningStep.objects.create(desktop=desktop, action=action, done=result.done,
-                                            performed_by=actor if getattr(actor, "pk", None) else None,
-                                            note=result.detail, data=result.data)
-        desktop.status = (Desktop.Status.CLOSED if removed.done and destroyed.done
-                          else Desktop.Status.ACCESS_REMOVAL_PENDING)
+            ProvisioningStep.objects.create(
+                desktop=desktop,
+                action=action,
+                done=result.done,
+                performed_by=actor if getattr(actor, "pk", None) else None,
+                note=result.detail,
+                data=result.data,
+            )
+        desktop.status = (
+            Desktop.Status.CLOSED
+            if removed.done and destroyed.done
+            else Desktop.Status.ACCESS_REMOVAL_PENDING
+        )
         desktop.access_removed_at = now if removed.done else None
         desktop.save(update_fields=["status", "access_removed_at"])
         if not (removed.done and destroyed.done) and request is not None:
-            notify(recipients=assigned_people(request, IR.DESKTOP_PREPARER), event="implementation_remove_desktop",
-                   context=_ctx(request, project=project, reason=reason, logins=logins),
-                   url=_url("implementation_desktop", request))
+            notify(
+                recipients=assigned_people(request, IR.DESKTOP_PREPARER),
+                event="implementation_remove_desktop",
+                context=_ctx(request, project=project, reason=reason, logins=logins),
+                url=_url("implementation_desktop", request),
+            )
     from pseudonym.services import project_key_destroy
 
     project_key_destroy(project=project, actor=actor, reason=reason)
@@ -983,12 +1254,15 @@ def desktop_confirm_removed(*, request: DataRequest, note: str, actor) -> Deskto
         desktop = Desktop.objects.select_for_update().get(project=request.project)
         if desktop.status != Desktop.Status.ACCESS_REMOVAL_PENDING:
             raise ValidationError(_("No access removal is waiting."))
-        ProvisioningStep.objects.create(desktop=desktop, action="remove_access_confirmed", done=True,
-                                        performed_by=actor, note=note)
+        ProvisioningStep.objects.create(
+            desktop=desktop, action="remove_access_confirmed", done=True, performed_by=actor, note=note
+        )
         desktop.status = Desktop.Status.CLOSED
         desktop.access_removed_at = timezone.now()
         desktop.save(update_fields=["status", "access_removed_at"])
-        log_event("implementation.desktop_access_removed", actor=actor, obj=request.project, data={"note": note})
+        log_event(
+            "implementation.desktop_access_removed", actor=actor, obj=request.project, data={"note": note}
+        )
     return desktop
 
 
@@ -1006,9 +1280,15 @@ def project_close(*, request: DataRequest, reason: str, actor=None) -> Project:
         project.save(update_fields=["status", "ended_at", "end_reason"])
         _remove_access(project, request, reason, actor)
         _transition(request, "close", actor, comment=reason, note=reason)
-        log_event("project.closed", actor=actor, obj=project, data={"request": request.reference, "reason": reason})
-        notify(recipients=everyone(request), event="implementation_project_closed",
-               context=_ctx(request, project=project, reason=reason), url=_url("implementation_detail", request))
+        log_event(
+            "project.closed", actor=actor, obj=project, data={"request": request.reference, "reason": reason}
+        )
+        notify(
+            recipients=everyone(request),
+            event="implementation_project_closed",
+            context=_ctx(request, project=project, reason=reason),
+            url=_url("implementation_detail", request),
+        )
     return project
 
 
@@ -1019,8 +1299,11 @@ def close_expired_projects(*, today: datetime.date | None = None) -> list[str]:
     expired = DataRequest.objects.filter(state=State.ACTIVE, project__end__lt=today).select_related("project")
     for request in expired:
         try:
-            project_close(request=request, reason=_("The access period ended on %(end)s.")
-                          % {"end": request.project.end}, actor=None)
+            project_close(
+                request=request,
+                reason=_("The access period ended on %(end)s.") % {"end": request.project.end},
+                actor=None,
+            )
             closed.append(request.project.reference)
         except Exception:  # one failure must not keep the others open
             logger.exception("could not close the project of %s", request.reference)
@@ -1033,24 +1316,36 @@ def send_expiry_reminders(*, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     sent = 0
     for days in REMINDER_DAYS:
-        for request in DataRequest.objects.filter(state=State.ACTIVE, project__end=today + datetime.timedelta(days=days)
-                                                  ).select_related("project"):
+        for request in DataRequest.objects.filter(
+            state=State.ACTIVE, project__end=today + datetime.timedelta(days=days)
+        ).select_related("project"):
             with transaction.atomic(durable=True):
                 _reminder, created = ExpiryReminder.objects.get_or_create(
-                    project=request.project, end=request.project.end, days_before=days)
+                    project=request.project, end=request.project.end, days_before=days
+                )
                 if created:
-                    notify(recipients=[*researchers_of(request), request.expert],
-                           event="implementation_expiry_reminder",
-                           context=_ctx(request, project=request.project, days=days),
-                           url=_url("implementation_detail", request))
+                    notify(
+                        recipients=[*researchers_of(request), request.expert],
+                        event="implementation_expiry_reminder",
+                        context=_ctx(request, project=request.project, days=days),
+                        url=_url("implementation_detail", request),
+                    )
                     sent += 1
     return sent
 
 
 # --- breach ----------------------------------------------------------------------------------------
 
-def breach_record(*, request: DataRequest, description: str, persons: list[User], actor,
-                  exclusion_years: int = 3, withdraw_organisation_until: datetime.date | None = None) -> Breach:
+
+def breach_record(
+    *,
+    request: DataRequest,
+    description: str,
+    persons: list[User],
+    actor,
+    exclusion_years: int = 3,
+    withdraw_organisation_until: datetime.date | None = None,
+) -> Breach:
     """Seed 000: a breach closes the desktop at once *for the whole project*; seed 002: the person in
     breach is excluded for at least three years, and the organisation's authorisation may be
     withdrawn for a period. Any other open request of an excluded person is blocked.
@@ -1083,30 +1378,60 @@ def breach_record(*, request: DataRequest, description: str, persons: list[User]
         _remove_access(project, request, _("Breach of the agreement"), actor)
         _transition(request, "revoke", actor, comment=description.strip(), note=description.strip())
         breach = Breach.objects.create(
-            project=project, request=request, description=description.strip(), recorded_by=actor,
-            exclusion_until=until if persons else None, organisation_withdrawn_until=withdraw_organisation_until)
+            project=project,
+            request=request,
+            description=description.strip(),
+            recorded_by=actor,
+            exclusion_until=until if persons else None,
+            organisation_withdrawn_until=withdraw_organisation_until,
+        )
         breach.persons.set(persons)
-        log_event("project.revoked", actor=actor, obj=project, data={
-            "request": request.reference, "breach": breach.pk, "persons": [p.pk for p in persons]})
-        notify(recipients=everyone(request), event="implementation_project_revoked",
-               context=_ctx(request, project=project), url=_url("implementation_detail", request))
+        log_event(
+            "project.revoked",
+            actor=actor,
+            obj=project,
+            data={"request": request.reference, "breach": breach.pk, "persons": [p.pk for p in persons]},
+        )
+        notify(
+            recipients=everyone(request),
+            event="implementation_project_revoked",
+            context=_ctx(request, project=project),
+            url=_url("implementation_detail", request),
+        )
     # The sanctions are the accounts app's services (each its own durable transaction).
     for person in persons:
-        if not Sanction.objects.active().filter(kind=Sanction.Kind.EXCLUSION, user=person, is_breach=True,
-                                                reference=request.reference).exists():
-            person_exclude(user=person, start=today, end=until, reason=description.strip(), is_breach=True,
-                           reference=request.reference, actor=actor)
+        if (
+            not Sanction.objects.active()
+            .filter(kind=Sanction.Kind.EXCLUSION, user=person, is_breach=True, reference=request.reference)
+            .exists()
+        ):
+            person_exclude(
+                user=person,
+                start=today,
+                end=until,
+                reason=description.strip(),
+                is_breach=True,
+                reference=request.reference,
+                actor=actor,
+            )
     organisation = responsible_organisation(request)
     if withdraw_organisation_until is not None and organisation is not None:
-        organisation_withdraw_authorisation(organisation=organisation, start=today, end=withdraw_organisation_until,
-                                            reason=description.strip(), actor=actor)
+        organisation_withdraw_authorisation(
+            organisation=organisation,
+            start=today,
+            end=withdraw_organisation_until,
+            reason=description.strip(),
+            actor=actor,
+        )
     blocked = block_open_requests(persons=persons, reason=description.strip(), actor=actor, exclude=request)
     Breach.objects.filter(pk=breach.pk).update(blocked_requests=blocked)
     breach.blocked_requests = blocked
     return breach
 
 
-def block_open_requests(*, persons: list[User], reason: str, actor, exclude: DataRequest | None = None) -> list[str]:
+def block_open_requests(
+    *, persons: list[User], reason: str, actor, exclude: DataRequest | None = None
+) -> list[str]:
     """Stop every other open request of excluded persons: revoke those in implementation or active,
     reject those still being examined (an excluded person is not eligible)."""
     pks = [p.pk for p in persons]
@@ -1119,7 +1444,9 @@ def block_open_requests(*, persons: list[User], reason: str, actor, exclude: Dat
     for other in others.filter(state__in=[*IMPLEMENTATION_STATES, *OPEN_STATES_TO_BLOCK]):
         with transaction.atomic(durable=True):
             other = _lock(other)
-            note = _("Blocked: a member of the team is excluded after a breach (%(reason)s).") % {"reason": reason}
+            note = _("Blocked: a member of the team is excluded after a breach (%(reason)s).") % {
+                "reason": reason
+            }
             if other.state in IMPLEMENTATION_STATES:
                 if other.project_id:
                     project = Project.objects.select_for_update().get(pk=other.project_id)
@@ -1137,13 +1464,18 @@ def block_open_requests(*, persons: list[User], reason: str, actor, exclude: Dat
                 # cycle refuse an excluded person from here on.
                 DataRequest.objects.filter(pk=other.pk).update(decision_note=note)
             log_event("request.blocked_after_breach", actor=actor, obj=other, data={"state": other.state})
-            notify(recipients=[other.expert, other.researcher], event="implementation_request_blocked",
-                   context=_ctx(other, reason=reason), url="")
+            notify(
+                recipients=[other.expert, other.researcher],
+                event="implementation_request_blocked",
+                context=_ctx(other, reason=reason),
+                url="",
+            )
             blocked.append(other.reference)
     return blocked
 
 
 # --- delivery folder -------------------------------------------------------------------------------
+
 
 def delivery_files(project: Project) -> list[Path]:
     folder = Path(project.delivery_dir)

@@ -9,8 +9,8 @@ from requests_app.models import DataRequest, State
 from requests_app.tests import factories as f
 
 
-def url(name, req, **kw):
-    return reverse(f"requests_app:{name}", kwargs={"pk": req.pk, **kw})
+def url(view, req, **kw):
+    return reverse(f"requests_app:{view}", kwargs={"pk": req.pk, **kw})
 
 
 def test_it_lists_alices_requests_on_her_dashboard(alice, verified_client):
@@ -175,10 +175,9 @@ def test_it_keeps_the_typed_text_when_someone_else_acted_first(alice, erin, veri
 def test_it_enforces_four_eyes_on_the_review_page(alice, erin, verified_client):
     from ask4mdp.accounts.roles import Role
 
-    req = f.in_review(alice, erin)
-    erin.groups.add(*__import__("django.contrib.auth.models", fromlist=["Group"]).Group.objects.filter(
-        name=str(Role.DATATEAM)) or [])
     from django.contrib.auth.models import Group
+
+    req = f.in_review(alice, erin)
     erin.groups.add(Group.objects.get_or_create(name=str(Role.DATATEAM))[0])
     client = verified_client(erin)
     response = client.get(url("review", req))

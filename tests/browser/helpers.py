@@ -23,8 +23,13 @@ def totp_code(device: TOTPDevice) -> str:
     device.refresh_from_db()
     current = int((time.time() - device.t0) // device.step) + device.drift
     target = max(current, device.last_t + 1)
-    code = oath.totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits,
-                     drift=device.drift + (target - current))
+    code = oath.totp(
+        device.bin_key,
+        step=device.step,
+        t0=device.t0,
+        digits=device.digits,
+        drift=device.drift + (target - current),
+    )
     return f"{code:0{device.digits}d}"
 
 
@@ -51,7 +56,7 @@ def login(page, live_server, user, password: str = PASSWORD, screenshot=None):
         device = ensure_totp_device(user)
         if reverse("accounts:otp_verify") not in page.url:
             page.goto(live_server.url + reverse("accounts:otp_verify"))
-        page.get_by_label("Code").fill(totp_code(device))
+        page.get_by_label("Code", exact=True).fill(totp_code(device))
         if screenshot:
             screenshot(page, "two-factor")
         page.get_by_role("button", name="Verify").click()

@@ -34,7 +34,8 @@ def test_it_signs_up_verifies_activates_and_searches(live_server, page, screensh
     page.get_by_label("Organisation", exact=True).select_option(label="LISER")
     page.get_by_label("Position").fill("Post-doctoral researcher")
     page.get_by_label("Qualifications and experience with personal data").fill(
-        "PhD in economics; four years of work on administrative social security data at LISER.")
+        "PhD in economics; four years of work on administrative social security data at LISER."
+    )
     screenshot(page, "signup-filled")
     page.get_by_role("button", name="Sign up").click()
     expect(page.locator("#id_password2_error")).to_contain_text("The two passwords differ")
@@ -91,5 +92,32 @@ def test_it_logs_staff_in_with_totp_through_the_helper(live_server, page, screen
     login(page, live_server, dana, screenshot=screenshot)
     page.goto(live_server.url + "/accounts/profile/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your profile")
+    expect(page.get_by_text("You entered a code in this session.")).to_be_visible()
+    screenshot(page, "profile")
+
+
+def test_it_sets_up_two_factor_for_a_new_staff_member(live_server, page, screenshot, erin):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.browser.helpers import totp_code
+    from tests.factories import PASSWORD
+
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("E-mail address").fill(erin.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up two-factor authentication")
+    expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
+    screenshot(page, "otp-setup")
+    device = TOTPDevice.objects.get(user=erin, confirmed=False)
+    import base64
+
+    shown = page.locator("#otp-secret").inner_text().replace(" ", "")
+    assert shown == base64.b32encode(device.bin_key).decode()
+    page.get_by_label("Code", exact=True).fill(totp_code(device))
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("status")).to_contain_text("Two-factor authentication is set up")
+    screenshot(page, "otp-done")
+    page.goto(live_server.url + "/accounts/profile/")
     expect(page.get_by_text("You entered a code in this session.")).to_be_visible()
     screenshot(page, "profile")

@@ -4,7 +4,6 @@ import time
 
 import pytest
 import time_machine
-from django.test import override_settings
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -97,7 +96,9 @@ def test_it_confirms_a_new_device_with_the_right_code(client, dana):
     _login(client, "dana@igss.lu")
     client.get(reverse("accounts:otp_setup"))
     device = TOTPDevice.objects.get(user=dana)
-    wrong = client.post(reverse("accounts:otp_setup"), {"token": "000000" if totp_code(device) != "000000" else "111111"})
+    wrong = client.post(
+        reverse("accounts:otp_setup"), {"token": "000000" if totp_code(device) != "000000" else "111111"}
+    )
     assert wrong.status_code == 200 and "This code is not right" in wrong.content.decode()
     device.refresh_from_db()
     assert not device.confirmed
@@ -163,5 +164,7 @@ def test_it_sends_the_admin_login_to_the_site_login(client):
 def test_it_does_not_redirect_to_another_site_after_the_code(client, dana):
     device = TOTPDevice.objects.create(user=dana, name="phone", confirmed=True)
     _login(client, "dana@igss.lu")
-    response = client.post(reverse("accounts:otp_verify"), {"token": totp_code(device), "next": "https://evil.example/"})
+    response = client.post(
+        reverse("accounts:otp_verify"), {"token": totp_code(device), "next": "https://evil.example/"}
+    )
     assert response.url == reverse("ui:home")

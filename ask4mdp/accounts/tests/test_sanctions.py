@@ -19,8 +19,13 @@ TODAY = timezone.localdate
 def test_it_excludes_a_person_who_then_is_not_eligible(alice, adam, django_capture_on_commit_callbacks):
     assert is_eligible_researcher(alice)
     with django_capture_on_commit_callbacks(execute=True):
-        sanction = services.person_exclude(user=alice, start=TODAY(), end=TODAY() + datetime.timedelta(days=90),
-                                           reason="late contract", actor=adam)
+        sanction = services.person_exclude(
+            user=alice,
+            start=TODAY(),
+            end=TODAY() + datetime.timedelta(days=90),
+            reason="late contract",
+            actor=adam,
+        )
     assert sanction.kind == Sanction.Kind.EXCLUSION and sanction.recorded_by == adam
     assert is_excluded(alice)
     assert "the person is excluded" in eligibility_problems(alice)
@@ -30,7 +35,9 @@ def test_it_excludes_a_person_who_then_is_not_eligible(alice, adam, django_captu
 
 def test_it_excludes_only_for_the_period(alice, adam):
     start = TODAY() + datetime.timedelta(days=10)
-    services.person_exclude(user=alice, start=start, end=start + datetime.timedelta(days=5), reason="r", actor=adam)
+    services.person_exclude(
+        user=alice, start=start, end=start + datetime.timedelta(days=5), reason="r", actor=adam
+    )
     assert not is_excluded(alice)
     assert is_excluded(alice, start + datetime.timedelta(days=5))
     assert not is_excluded(alice, start + datetime.timedelta(days=6))
@@ -39,12 +46,26 @@ def test_it_excludes_only_for_the_period(alice, adam):
 def test_it_refuses_a_breach_exclusion_shorter_than_three_years(alice, adam):
     start = datetime.date(2026, 3, 1)
     with pytest.raises(ValidationError) as error:
-        services.person_exclude(user=alice, start=start, end=datetime.date(2029, 2, 28), reason="breach",
-                                is_breach=True, reference="P-2025-012", actor=adam)
+        services.person_exclude(
+            user=alice,
+            start=start,
+            end=datetime.date(2029, 2, 28),
+            reason="breach",
+            is_breach=True,
+            reference="P-2025-012",
+            actor=adam,
+        )
     assert "at least three years" in str(error.value)
     assert not Sanction.objects.exists()
-    sanction = services.person_exclude(user=alice, start=start, end=datetime.date(2029, 3, 1), reason="breach",
-                                       is_breach=True, reference="P-2025-012", actor=adam)
+    sanction = services.person_exclude(
+        user=alice,
+        start=start,
+        end=datetime.date(2029, 3, 1),
+        reason="breach",
+        is_breach=True,
+        reference="P-2025-012",
+        actor=adam,
+    )
     assert sanction.is_breach
     # without an end, a breach exclusion lasts until lifted: allowed
     services.person_exclude(user=alice, start=start, end=None, reason="breach", is_breach=True, actor=adam)
@@ -52,18 +73,31 @@ def test_it_refuses_a_breach_exclusion_shorter_than_three_years(alice, adam):
 
 def test_it_handles_a_breach_starting_on_29_february(alice, adam):
     with pytest.raises(ValidationError):
-        services.person_exclude(user=alice, start=datetime.date(2028, 2, 29), end=datetime.date(2031, 2, 27),
-                                reason="breach", is_breach=True, actor=adam)
-    services.person_exclude(user=alice, start=datetime.date(2028, 2, 29), end=datetime.date(2031, 3, 1),
-                            reason="breach", is_breach=True, actor=adam)
+        services.person_exclude(
+            user=alice,
+            start=datetime.date(2028, 2, 29),
+            end=datetime.date(2031, 2, 27),
+            reason="breach",
+            is_breach=True,
+            actor=adam,
+        )
+    services.person_exclude(
+        user=alice,
+        start=datetime.date(2028, 2, 29),
+        end=datetime.date(2031, 3, 1),
+        reason="breach",
+        is_breach=True,
+        actor=adam,
+    )
 
 
 def test_it_lets_only_administrators_sanction(alice, dana, liser):
     with pytest.raises(PermissionDenied):
         services.person_exclude(user=alice, start=TODAY(), end=None, reason="r", actor=dana)
     with pytest.raises(PermissionDenied):
-        services.organisation_withdraw_authorisation(organisation=liser, start=TODAY(), end=None, reason="r",
-                                                     actor=dana)
+        services.organisation_withdraw_authorisation(
+            organisation=liser, start=TODAY(), end=None, reason="r", actor=dana
+        )
     assert not Sanction.objects.exists()
 
 
@@ -74,14 +108,17 @@ def test_it_lifts_an_exclusion(alice, adam):
     assert not services.sanction_lift(sanction=sanction, reason="again", actor=adam)
 
 
-def test_a_withdrawal_makes_the_organisation_unauthorised(alice, liser, adam, django_capture_on_commit_callbacks):
+def test_a_withdrawal_makes_the_organisation_unauthorised(
+    alice, liser, adam, django_capture_on_commit_callbacks
+):
     liser.contact_person = UserFactory(email="contact@liser.lu")
     liser.save()
     assert liser.is_authorised()
     end = TODAY() + datetime.timedelta(days=180)
     with django_capture_on_commit_callbacks(execute=True):
-        services.organisation_withdraw_authorisation(organisation=liser, start=TODAY(), end=end,
-                                                     reason="breach by a researcher", actor=adam)
+        services.organisation_withdraw_authorisation(
+            organisation=liser, start=TODAY(), end=end, reason="breach by a researcher", actor=adam
+        )
     liser.refresh_from_db()
     assert not liser.is_authorised()
     assert liser.is_authorised(end + datetime.timedelta(days=1))  # comes back by itself afterwards
@@ -100,14 +137,17 @@ def test_it_authorises_an_organisation_for_a_period(adam):
     assert org.authorisation_status == Organisation.Status.AUTHORISED and org.is_authorised()
     assert not org.is_authorised(until + datetime.timedelta(days=1))
     with pytest.raises(ValidationError):
-        services.organisation_authorise(organisation=org, valid_from=TODAY(), valid_until=TODAY() - datetime.timedelta(days=1),
-                                        actor=adam)
+        services.organisation_authorise(
+            organisation=org, valid_from=TODAY(), valid_until=TODAY() - datetime.timedelta(days=1), actor=adam
+        )
 
 
 def test_it_does_not_authorise_a_foreign_organisation(adam):
     foreign = OrganisationFactory(foreign=True, pending=True)
     with pytest.raises(ValidationError):
-        services.organisation_authorise(organisation=foreign, valid_from=TODAY(), valid_until=None, actor=adam)
+        services.organisation_authorise(
+            organisation=foreign, valid_from=TODAY(), valid_until=None, actor=adam
+        )
 
 
 def test_a_foreign_researcher_needs_an_authorised_domestic_sponsor(liser):
@@ -128,7 +168,9 @@ def test_a_foreign_researcher_loses_eligibility_with_the_sponsor(liser, adam):
     foreign = OrganisationFactory(foreign=True, pending=True)
     user = UserFactory(email="jean@univ-lorraine.fr")
     AffiliationFactory(user=user, organisation=foreign, sponsor=liser)
-    services.organisation_withdraw_authorisation(organisation=liser, start=TODAY(), end=None, reason="r", actor=adam)
+    services.organisation_withdraw_authorisation(
+        organisation=liser, start=TODAY(), end=None, reason="r", actor=adam
+    )
     assert not is_eligible_researcher(user)
 
 

@@ -18,9 +18,16 @@ PASSWORD = "a long and unusual passphrase 2026"
 
 def _form(**overrides):
     data = {
-        "email": "nora@liser.lu", "full_name": "Nora Schiltz", "password1": PASSWORD, "password2": PASSWORD,
-        "organisation": "", "foreign_organisation": "", "foreign_country": "", "sponsor": "",
-        "position": "Post-doctoral researcher", "language": "en",
+        "email": "nora@liser.lu",
+        "full_name": "Nora Schiltz",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        "organisation": "",
+        "foreign_organisation": "",
+        "foreign_country": "",
+        "sponsor": "",
+        "position": "Post-doctoral researcher",
+        "language": "en",
         "qualifications": "PhD in economics; four years with administrative data.",
     }
     data.update(overrides)
@@ -36,7 +43,9 @@ def _verification_path(message) -> str:
     return re.search(r"/accounts/verify/[^/\s]+/", message.body).group(0)
 
 
-def test_it_signs_up_a_researcher_of_an_authorised_organisation(client, liser, django_capture_on_commit_callbacks):
+def test_it_signs_up_a_researcher_of_an_authorised_organisation(
+    client, liser, django_capture_on_commit_callbacks
+):
     response = _signup(client, django_capture_on_commit_callbacks, organisation=liser.pk)
     assert response.status_code == 302 and response.url == reverse("accounts:signup_done")
     user = User.objects.get(email="nora@liser.lu")
@@ -52,9 +61,16 @@ def test_it_signs_up_a_researcher_of_an_authorised_organisation(client, liser, d
     assert "/accounts/verify/" in message.body
 
 
-def test_it_signs_up_a_foreign_researcher_through_a_domestic_sponsor(client, liser, django_capture_on_commit_callbacks):
-    response = _signup(client, django_capture_on_commit_callbacks, foreign_organisation="Université de Lorraine",
-                       foreign_country="fr", sponsor=liser.pk)
+def test_it_signs_up_a_foreign_researcher_through_a_domestic_sponsor(
+    client, liser, django_capture_on_commit_callbacks
+):
+    response = _signup(
+        client,
+        django_capture_on_commit_callbacks,
+        foreign_organisation="Université de Lorraine",
+        foreign_country="fr",
+        sponsor=liser.pk,
+    )
     assert response.status_code == 302
     affiliation = Affiliation.objects.get(user__email="nora@liser.lu")
     assert affiliation.organisation.name == "Université de Lorraine"
@@ -64,20 +80,34 @@ def test_it_signs_up_a_foreign_researcher_through_a_domestic_sponsor(client, lis
     assert affiliation.responsible_organisation == liser
 
 
-@pytest.mark.parametrize("overrides, field, message", [
-    ({"email": "not-an-address"}, "email", "Enter a valid email address."),
-    ({"password2": "something else entirely"}, "password2", "The two passwords differ."),
-    ({"password1": "short", "password2": "short"}, "password1", "This password is too short."),
-    ({"password1": "123456789012345", "password2": "123456789012345"}, "password1", "entirely numeric"),
-    ({"organisation": ""}, "organisation", "Choose your organisation"),
-    ({"foreign_organisation": "Université de Lorraine", "foreign_country": "FR"}, "sponsor",
-     "A foreign researcher must name"),
-    ({"foreign_organisation": "Université de Lorraine"}, "foreign_country", "Give the country"),
-    ({"foreign_organisation": "Nowhere", "foreign_country": "LU"}, "foreign_country", "must be authorised first"),
-    ({"foreign_organisation": "X", "foreign_country": "1!"}, "foreign_country", "two-letter country code"),
-    ({"qualifications": ""}, "qualifications", "This field is required."),
-    ({"organisation": "999999"}, "organisation", "Select a valid choice."),
-])
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        ({"email": "not-an-address"}, "email", "Enter a valid email address."),
+        ({"password2": "something else entirely"}, "password2", "The two passwords differ."),
+        ({"password1": "short", "password2": "short"}, "password1", "This password is too short."),
+        ({"password1": "123456789012345", "password2": "123456789012345"}, "password1", "entirely numeric"),
+        ({"organisation": ""}, "organisation", "Choose your organisation"),
+        (
+            {"foreign_organisation": "Université de Lorraine", "foreign_country": "FR"},
+            "sponsor",
+            "A foreign researcher must name",
+        ),
+        ({"foreign_organisation": "Université de Lorraine"}, "foreign_country", "Give the country"),
+        (
+            {"foreign_organisation": "Nowhere", "foreign_country": "LU"},
+            "foreign_country",
+            "must be authorised first",
+        ),
+        (
+            {"foreign_organisation": "X", "foreign_country": "1!"},
+            "foreign_country",
+            "two-letter country code",
+        ),
+        ({"qualifications": ""}, "qualifications", "This field is required."),
+        ({"organisation": "999999"}, "organisation", "Select a valid choice."),
+    ],
+)
 def test_it_shows_bad_input_next_to_the_field(client, liser, overrides, field, message):
     data = {"organisation": liser.pk, **overrides}
     response = client.post(reverse("accounts:signup"), _form(**data))
@@ -98,22 +128,29 @@ def test_it_refuses_a_sponsor_for_a_domestic_organisation(client, liser):
 def test_it_does_not_offer_an_unauthorised_or_withdrawn_organisation(client, liser, adam):
     pending = OrganisationFactory(name="Pending Org", pending=True)
     withdrawn = OrganisationFactory(name="Withdrawn Org")
-    services.organisation_withdraw_authorisation(organisation=withdrawn, start=timezone.localdate(), end=None,
-                                                 reason="breach", actor=adam)
+    services.organisation_withdraw_authorisation(
+        organisation=withdrawn, start=timezone.localdate(), end=None, reason="breach", actor=adam
+    )
     for org in (pending, withdrawn):
         response = client.post(reverse("accounts:signup"), _form(organisation=org.pk))
         assert "Select a valid choice." in response.context["form"].errors["organisation"][0]
-        response = client.post(reverse("accounts:signup"), _form(foreign_organisation="U", foreign_country="FR",
-                                                                sponsor=org.pk))
+        response = client.post(
+            reverse("accounts:signup"), _form(foreign_organisation="U", foreign_country="FR", sponsor=org.pk)
+        )
         assert "Select a valid choice." in response.context["form"].errors["sponsor"][0]
 
 
 def test_it_refuses_an_address_already_used(client, alice):
-    response = client.post(reverse("accounts:signup"), _form(email="ALICE@liser.lu", organisation=alice.affiliations.get().organisation_id))
+    response = client.post(
+        reverse("accounts:signup"),
+        _form(email="ALICE@liser.lu", organisation=alice.affiliations.get().organisation_id),
+    )
     assert "already exists" in response.context["form"].errors["email"][0]
 
 
-def test_it_verifies_the_address_and_tells_the_administrators(client, liser, adam, django_capture_on_commit_callbacks):
+def test_it_verifies_the_address_and_tells_the_administrators(
+    client, liser, adam, django_capture_on_commit_callbacks
+):
     _signup(client, django_capture_on_commit_callbacks, organisation=liser.pk)
     path = _verification_path(mail.outbox[0])
     with django_capture_on_commit_callbacks(execute=True):
@@ -135,7 +172,9 @@ def test_it_verifies_the_address_and_tells_the_administrators(client, liser, ada
 def test_it_refuses_an_expired_link(client, liser, django_capture_on_commit_callbacks):
     _signup(client, django_capture_on_commit_callbacks, organisation=liser.pk)
     path = _verification_path(mail.outbox[0])
-    with time_machine.travel(timezone.now() + services.verification_max_age_delta() + timezone.timedelta(minutes=1)):
+    with time_machine.travel(
+        timezone.now() + services.verification_max_age_delta() + timezone.timedelta(minutes=1)
+    ):
         response = client.get(path)
     assert response.status_code == 400 and "This link has expired" in response.content.decode()
     assert User.objects.get(email="nora@liser.lu").email_verified_at is None
@@ -157,16 +196,22 @@ def test_it_refuses_a_tampered_link(client, liser, django_capture_on_commit_call
 
 def test_it_refuses_a_link_for_a_changed_address(liser, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        user = services.user_signup(email="nora@liser.lu", full_name="Nora", password=PASSWORD, organisation=liser)
+        user = services.user_signup(
+            email="nora@liser.lu", full_name="Nora", password=PASSWORD, organisation=liser
+        )
     token = services.make_verification_token(user)
     User.objects.filter(pk=user.pk).update(email="other@liser.lu")
     with pytest.raises(services.InvalidToken):
         services.user_verify_email(token=token)
 
 
-def test_it_activates_a_verified_account_and_tells_the_person(liser, adam, django_capture_on_commit_callbacks):
+def test_it_activates_a_verified_account_and_tells_the_person(
+    liser, adam, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        user = services.user_signup(email="nora@liser.lu", full_name="Nora", password=PASSWORD, organisation=liser)
+        user = services.user_signup(
+            email="nora@liser.lu", full_name="Nora", password=PASSWORD, organisation=liser
+        )
         services.user_verify_email(token=services.make_verification_token(user))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

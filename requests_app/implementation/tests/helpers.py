@@ -28,15 +28,23 @@ def fresh(request: DataRequest) -> DataRequest:
 
 
 def roles_for(*, paul, pia, ian, desmond, erin=None, adhoc=()):
-    return {IR.THEMATIC_EXPERT: [erin] if erin else [], IR.PRINCIPAL_EXTRACTOR: [paul],
-            IR.ADHOC_EXTRACTOR: list(adhoc), IR.PSEUDONYMISER: [pia], IR.INPUT_CHECKER: [ian],
-            IR.DESKTOP_PREPARER: [desmond]}
+    return {
+        IR.THEMATIC_EXPERT: [erin] if erin else [],
+        IR.PRINCIPAL_EXTRACTOR: [paul],
+        IR.ADHOC_EXTRACTOR: list(adhoc),
+        IR.PSEUDONYMISER: [pia],
+        IR.INPUT_CHECKER: [ian],
+        IR.DESKTOP_PREPARER: [desmond],
+    }
 
 
 def in_implementation(alice, erin, dana, paul, pia, ian, desmond, **kw) -> DataRequest:
     request = f.confirmed(alice, erin, dana, **kw)
-    services.roles_save(request=request, assignments=roles_for(paul=paul, pia=pia, ian=ian, desmond=desmond,
-                                                               erin=erin), actor=erin)
+    services.roles_save(
+        request=request,
+        assignments=roles_for(paul=paul, pia=pia, ian=ian, desmond=desmond, erin=erin),
+        actor=erin,
+    )
     return fresh(request)
 
 
@@ -71,12 +79,27 @@ def do_contract(request, alice, erin, sign=True):
     contract = services.contract_render(contract_id=contract.pk)
     if sign:
         pdf = tiny_pdf()
-        services.signature_upload(contract=contract, party=SignatureParty.PLATFORM, signer_name="Erin Schmit",
-                                  content=pdf, actor=erin)
-        services.signature_upload(contract=contract, party=SignatureParty.RESEARCHER, signer_name="Alice Martin",
-                                  content=pdf, actor=alice)
-        services.signature_upload(contract=contract, party=SignatureParty.ORGANISATION,
-                                  signer_name="Sonia Director", content=pdf, actor=alice)
+        services.signature_upload(
+            contract=contract,
+            party=SignatureParty.PLATFORM,
+            signer_name="Erin Schmit",
+            content=pdf,
+            actor=erin,
+        )
+        services.signature_upload(
+            contract=contract,
+            party=SignatureParty.RESEARCHER,
+            signer_name="Alice Martin",
+            content=pdf,
+            actor=alice,
+        )
+        services.signature_upload(
+            contract=contract,
+            party=SignatureParty.ORGANISATION,
+            signer_name="Sonia Director",
+            content=pdf,
+            actor=alice,
+        )
     return fresh(request)
 
 
@@ -103,5 +126,6 @@ def pdf_text(content: bytes, tmp_path) -> str:
 
     path = tmp_path / "doc.pdf"
     path.write_bytes(content)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout

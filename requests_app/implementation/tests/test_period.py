@@ -5,7 +5,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from ask4mdp.accounts.models import Organisation, Sanction
+from ask4mdp.accounts.models import Organisation, Sanction, add_years
 from ask4mdp.accounts.selectors import is_excluded
 from ask4mdp.notifications.models import Notification
 from ask4mdp.projects.models import Project
@@ -18,25 +18,42 @@ from requests_app.tests import factories as f
 
 from .helpers import finalised, fresh
 
-TODAY = datetime.date(2026, 3, 2)
+TODAY = timezone.localdate()
+END = TODAY + datetime.timedelta(days=40)
+
+
+def at(day: datetime.date, hour: int = 2):
+    """A frozen clock on that day, in the platform's time zone."""
+    return time_machine.travel(
+        timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour))), tick=False
+    )
 
 
 @pytest.fixture
 def team(alice, ralph, erin, dana, paul, pia, ian, desmond):
-    return {"alice": alice, "ralph": ralph, "erin": erin, "dana": dana, "paul": paul, "pia": pia, "ian": ian,
-            "desmond": desmond}
+    return {
+        "alice": alice,
+        "ralph": ralph,
+        "erin": erin,
+        "dana": dana,
+        "paul": paul,
+        "pia": pia,
+        "ian": ian,
+        "desmond": desmond,
+    }
 
 
-def _active(team, start=datetime.date(2026, 1, 1), end=datetime.date(2027, 12, 31)):
+def _active(team, start=None, end=datetime.date(2027, 12, 31)):
+    start = start or TODAY
     t = team
-    request = finalised(t["alice"], t["erin"], t["dana"], t["paul"], t["pia"], t["ian"], t["desmond"],
-                        members=[t["ralph"]])
+    request = finalised(
+        t["alice"], t["erin"], t["dana"], t["paul"], t["pia"], t["ian"], t["desmond"], members=[t["ralph"]]
+    )
     assert request.state == State.FINALISED
     services.project_open(request=request, start=start, end=end, actor=t["erin"])
     return fresh(request)
 
 
-@time_machine.travel(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC), tick=False)
 def test_it_opens_the_finalised_project_for_a_possibly_shortened_period(team):
     request = _active(team, end=datetime.date(2027, 6, 30))
     project = request.project
@@ -45,44 +62,49 @@ def test_it_opens_the_finalised_project_for_a_possibly_shortened_period(team):
     assert project.end == datetime.date(2027, 6, 30) and project.opened_at is not None
     assert project.memberships.count() == 2
     assert team["ralph"].has_perm("projects.submit_outputs", project)
-    assert Notification.objects.filter(recipient=team["ralph"], event="implementation_project_opened").exists()
+    assert Notification.objects.filter(
+        recipient=team["ralph"], event="implementation_project_opened"
+    ).exists()
 
 
-@time_machine.travel(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC), tick=False)
 def test_it_refuses_to_extend_the_period_or_to_let_others_open_it(team):
     t = team
     request = finalised(t["alice"], t["erin"], t["dana"], t["paul"], t["pia"], t["ian"], t["desmond"])
     with pytest.raises(ValidationError) as exc:
-        services.project_open(request=request, start=datetime.date(2026, 1, 1), end=datetime.date(2028, 6, 30),
-                              actor=t["erin"])
+        services.project_open(request=request, start=TODAY, end=datetime.date(2028, 6, 30), actor=t["erin"])
     assert "end" in exc.value.message_dict
     for intruder in (t["alice"], t["paul"], t["desmond"]):
         with pytest.raises(PermissionDenied):
-            services.project_open(request=request, start=datetime.date(2026, 1, 1),
-                                  end=datetime.date(2027, 6, 30), actor=intruder)
+            services.project_open(
+                request=request, start=TODAY, end=datetime.date(2027, 6, 30), actor=intruder
+            )
     assert fresh(request).state == State.FINALISED
 
 
 def test_it_closes_expired_projects_with_a_frozen_clock(team):
-    with time_machine.travel(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC), tick=False):
-        request = _active(team, end=datetime.date(2026, 4, 30))
-        project = request.project
-        project_key_ensure(project=project, actor=None)
-        assert services.close_expired_projects() == []
+    request = _active(team, end=END)
+    project = request.project
+    project_key_ensure(project=project, actor=None)
+    assert services.close_expired_projects() == []
     # 30 days before: one reminder, sent once however often the job runs
-    with time_machine.travel(datetime.datetime(2026, 3, 31, 2, 0, tzinfo=datetime.UTC), tick=False):
+    with at(END - datetime.timedelta(days=30)):
         services.close_expired_projects()
         services.close_expired_projects()
         assert ExpiryReminder.objects.filter(project=project, days_before=30).count() == 1
-        assert Notification.objects.filter(recipient=team["ralph"], event="implementation_expiry_reminder").count() == 1
-    with time_machine.travel(datetime.datetime(2026, 4, 23, 2, 0, tzinfo=datetime.UTC), tick=False):
+        assert (
+            Notification.objects.filter(
+                recipient=team["ralph"], event="implementation_expiry_reminder"
+            ).count()
+            == 1
+        )
+    with at(END - datetime.timedelta(days=7)):
         services.close_expired_projects()
         assert ExpiryReminder.objects.filter(project=project, days_before=7).count() == 1
     # the last day is still open
-    with time_machine.travel(datetime.datetime(2026, 4, 30, 20, 0, tzinfo=datetime.UTC), tick=False):
+    with at(END, hour=22):
         assert services.close_expired_projects() == []
         assert fresh(request).state == State.ACTIVE
-    with time_machine.travel(datetime.datetime(2026, 5, 1, 2, 0, tzinfo=datetime.UTC), tick=False):
+    with at(END + datetime.timedelta(days=1)):
         from requests_app.implementation.tasks import close_expired_projects
 
         assert close_expired_projects.delay().get() == [project.reference]
@@ -95,30 +117,35 @@ def test_it_closes_expired_projects_with_a_frozen_clock(team):
     assert is_key_destroyed(project)
     assert project.desktop.status == "removal_pending"  # the manual provisioner: an operator confirms
     assert project.desktop.steps.filter(action="remove_access", done=False).exists()
-    assert Notification.objects.filter(recipient=team["desmond"], event="implementation_remove_desktop").exists()
-    assert Notification.objects.filter(recipient=team["alice"], event="implementation_project_closed").exists()
+    assert Notification.objects.filter(
+        recipient=team["desmond"], event="implementation_remove_desktop"
+    ).exists()
+    assert Notification.objects.filter(
+        recipient=team["alice"], event="implementation_project_closed"
+    ).exists()
     services.desktop_confirm_removed(request=request, note="accounts disabled", actor=team["desmond"])
     project.desktop.refresh_from_db()
     assert project.desktop.status == "closed"
 
 
 def test_it_tells_a_real_provisioner_to_remove_access(team, settings):
-    settings.ASK4MDP_DESKTOP_PROVISIONER = "requests_app.implementation.tests.fake_provisioner.RecordingProvisioner"
+    settings.ASK4MDP_DESKTOP_PROVISIONER = (
+        "requests_app.implementation.tests.fake_provisioner.RecordingProvisioner"
+    )
     from .fake_provisioner import RecordingProvisioner
 
     RecordingProvisioner.calls.clear()
-    with time_machine.travel(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC), tick=False):
-        request = _active(team, end=datetime.date(2026, 4, 30))
-    with time_machine.travel(datetime.datetime(2026, 5, 2, 9, 0, tzinfo=datetime.UTC), tick=False):
+    request = _active(team, end=END)
+    with at(END + datetime.timedelta(days=2)):
         services.close_expired_projects()
     actions = [c[0] for c in RecordingProvisioner.calls]
     assert actions[:1] == ["create_desktop"] and actions[-2:] == ["remove_access", "destroy"]
     assert set(RecordingProvisioner.calls[-2][1]["logins"]) == set(
-        fresh(request).project.memberships.values_list("desktop_login", flat=True))
+        fresh(request).project.memberships.values_list("desktop_login", flat=True)
+    )
     assert fresh(request).project.desktop.status == "closed"
 
 
-@time_machine.travel(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC), tick=False)
 def test_it_takes_an_amendment_through_processing_again_and_regenerates_the_contract(team):
     t = team
     request = _active(team, end=datetime.date(2027, 6, 30))
@@ -147,7 +174,6 @@ def test_it_takes_an_amendment_through_processing_again_and_regenerates_the_cont
     assert services.amendment_confirmed(request=fresh(request), actor=t["erin"]) is None  # idempotent
 
 
-@time_machine.travel(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC), tick=False)
 def test_it_revokes_the_whole_project_on_a_breach_and_applies_the_sanctions(team, adam, charlie):
     t = team
     request = _active(team)
@@ -155,15 +181,22 @@ def test_it_revokes_the_whole_project_on_a_breach_and_applies_the_sanctions(team
     project_key_ensure(project=project, actor=None)
     other = f.submitted(t["ralph"], acronym="OTH")  # another open request of the person in breach
     with pytest.raises(PermissionDenied):
-        services.breach_record(request=request, description="copied data", persons=[t["ralph"]], actor=t["erin"])
+        services.breach_record(
+            request=request, description="copied data", persons=[t["ralph"]], actor=t["erin"]
+        )
     with pytest.raises(ValidationError):
         services.breach_record(request=request, description="copied data", persons=[charlie], actor=adam)
     with pytest.raises(ValidationError):
-        services.breach_record(request=request, description="copied data", persons=[t["ralph"]], actor=adam,
-                               exclusion_years=2)
-    breach = services.breach_record(request=request, description="Ralph photographed a table of microdata",
-                                    persons=[t["ralph"]], actor=adam,
-                                    withdraw_organisation_until=datetime.date(2026, 12, 31))
+        services.breach_record(
+            request=request, description="copied data", persons=[t["ralph"]], actor=adam, exclusion_years=2
+        )
+    breach = services.breach_record(
+        request=request,
+        description="Ralph photographed a table of microdata",
+        persons=[t["ralph"]],
+        actor=adam,
+        withdraw_organisation_until=TODAY + datetime.timedelta(days=365),
+    )
     request = fresh(request)
     project.refresh_from_db()
     assert request.state == State.REVOKED
@@ -174,11 +207,11 @@ def test_it_revokes_the_whole_project_on_a_breach_and_applies_the_sanctions(team
     assert is_key_destroyed(project)
     assert is_excluded(t["ralph"]) and not is_excluded(t["alice"])
     sanction = Sanction.objects.get(user=t["ralph"], kind="exclusion")
-    assert sanction.is_breach and sanction.end == datetime.date(2029, 3, 2)
+    assert sanction.is_breach and sanction.end == add_years(TODAY, 3)
     assert sanction.reference == request.reference
     liser = Organisation.objects.get(name="LISER")
     assert not liser.is_authorised()
-    assert breach.exclusion_until == datetime.date(2029, 3, 2)
+    assert breach.exclusion_until == add_years(TODAY, 3)
     other = fresh(other)
     assert other.reference in breach.blocked_requests
     assert other.state in (State.REJECTED, State.REVOKED) or "Blocked" in other.decision_note

@@ -11,31 +11,47 @@ from requests_app.tests import factories as f
 from .helpers import do_contract, do_desktop, do_extraction, fresh, in_implementation, roles_for
 
 
-def test_it_saves_the_table_of_roles_and_starts_the_implementation(alice, erin, dana, paul, pia, ian, desmond):
+def test_it_saves_the_table_of_roles_and_starts_the_implementation(
+    alice, erin, dana, paul, pia, ian, desmond
+):
     request = f.confirmed(alice, erin, dana)
-    services.roles_save(request=request, actor=erin,
-                        assignments=roles_for(paul=paul, pia=pia, ian=ian, desmond=desmond, erin=erin))
+    services.roles_save(
+        request=request,
+        actor=erin,
+        assignments=roles_for(paul=paul, pia=pia, ian=ian, desmond=desmond, erin=erin),
+    )
     request = fresh(request)
     assert request.state == State.IMPLEMENTATION
     assert RoleAssignment.objects.filter(request=request).count() == 5
     tasks = services.tasks_of(request)
     assert set(tasks) == {"desktop", "extraction", "contract"}
-    assert tasks["desktop"].owner == desmond and tasks["extraction"].owner == paul and tasks["contract"].owner == erin
+    assert (
+        tasks["desktop"].owner == desmond
+        and tasks["extraction"].owner == paul
+        and tasks["contract"].owner == erin
+    )
     assert "view_datarequest" in get_perms(paul, request)
     assert "manage_project_inputs" in get_perms(ian, request.project)
     assert Notification.objects.filter(recipient=desmond, event="implementation_role_assigned").exists()
 
 
-def test_it_refuses_a_table_without_required_roles_or_with_the_wrong_people(alice, erin, dana, paul, pia, ian,
-                                                                             desmond):
+def test_it_refuses_a_table_without_required_roles_or_with_the_wrong_people(
+    alice, erin, dana, paul, pia, ian, desmond
+):
     request = f.confirmed(alice, erin, dana)
     with pytest.raises(ValidationError) as exc:
-        services.roles_save(request=request, actor=erin,
-                            assignments=roles_for(paul=paul, pia=pia, ian=ian, desmond=desmond) | {"pseudonymiser": []})
+        services.roles_save(
+            request=request,
+            actor=erin,
+            assignments=roles_for(paul=paul, pia=pia, ian=ian, desmond=desmond) | {"pseudonymiser": []},
+        )
     assert "pseudonymiser" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
-        services.roles_save(request=request, actor=erin,
-                            assignments=roles_for(paul=desmond, pia=pia, ian=ian, desmond=desmond))
+        services.roles_save(
+            request=request,
+            actor=erin,
+            assignments=roles_for(paul=desmond, pia=pia, ian=ian, desmond=desmond),
+        )
     assert "principal_extractor" in exc.value.message_dict
     assert fresh(request).state == State.CONFIRMED
 
@@ -44,24 +60,31 @@ def test_it_lets_only_the_requests_expert_fill_in_the_roles(alice, erin, hugo, d
     request = f.confirmed(alice, erin, dana)
     for intruder in (hugo, paul, alice):
         with pytest.raises(PermissionDenied):
-            services.roles_save(request=request, actor=intruder,
-                                assignments=roles_for(paul=paul, pia=pia, ian=ian, desmond=desmond))
+            services.roles_save(
+                request=request,
+                actor=intruder,
+                assignments=roles_for(paul=paul, pia=pia, ian=ian, desmond=desmond),
+            )
 
 
 def test_it_removes_the_rights_of_people_taken_off_the_table(alice, erin, dana, paul, pia, ian, desmond):
-    from tests.factories import staff
     from ask4mdp.accounts.roles import Role
+    from tests.factories import staff
 
     other = staff(Role.DESKTOP_PREPARER, "dora@igss.lu", full_name="Dora Prep")
     request = in_implementation(alice, erin, dana, paul, pia, ian, desmond)
-    services.roles_save(request=request, actor=erin, assignments=roles_for(paul=paul, pia=pia, ian=ian, desmond=other))
+    services.roles_save(
+        request=request, actor=erin, assignments=roles_for(paul=paul, pia=pia, ian=ian, desmond=other)
+    )
     assert "view_datarequest" not in get_perms(desmond, request)
     assert services.tasks_of(request)["desktop"].owner == other
     with pytest.raises(PermissionDenied):
         services.desktop_step(request=request, item="desktop_created", note="x", actor=desmond)
 
 
-def test_it_records_the_desktop_steps_through_the_provisioner(alice, erin, dana, paul, pia, ian, desmond, ralph):
+def test_it_records_the_desktop_steps_through_the_provisioner(
+    alice, erin, dana, paul, pia, ian, desmond, ralph
+):
     request = in_implementation(alice, erin, dana, paul, pia, ian, desmond, members=[ralph])
     with pytest.raises(ValidationError):
         services.desktop_step(request=request, item="accounts_created", note="too early", actor=desmond)
@@ -91,15 +114,19 @@ def test_it_refuses_to_validate_an_incomplete_desktop(alice, erin, dana, paul, p
         services.desktop_validate(request=request, actor=desmond)
 
 
-def test_it_lets_only_the_principal_extractor_validate_a_complete_extraction(alice, erin, dana, paul, pia, ian,
-                                                                            desmond):
-    from tests.factories import staff
+def test_it_lets_only_the_principal_extractor_validate_a_complete_extraction(
+    alice, erin, dana, paul, pia, ian, desmond
+):
     from ask4mdp.accounts.roles import Role
+    from tests.factories import staff
 
     adhoc = staff(Role.ADHOC_EXTRACTOR, "ada@igss.lu", full_name="Ada Hoc")
     request = f.confirmed(alice, erin, dana)
-    services.roles_save(request=request, actor=erin,
-                        assignments=roles_for(paul=paul, pia=pia, ian=ian, desmond=desmond, adhoc=[adhoc]))
+    services.roles_save(
+        request=request,
+        actor=erin,
+        assignments=roles_for(paul=paul, pia=pia, ian=ian, desmond=desmond, adhoc=[adhoc]),
+    )
     rows = services.extraction_checklist(services.current_manifest(request).data)
     assert rows and any(r["differs_from_default"] for r in rows)
     services.extraction_check(request=request, keys=[rows[0]["key"]], actor=adhoc)
@@ -114,15 +141,24 @@ def test_it_lets_only_the_principal_extractor_validate_a_complete_extraction(ali
     assert services.tasks_of(request)["extraction"].validated_by == paul
 
 
-@pytest.mark.parametrize("order", [
-    ("desktop", "extraction", "contract"), ("contract", "desktop", "extraction"),
-    ("extraction", "contract", "desktop"), ("desktop", "contract", "extraction"),
-])
-def test_it_finalises_only_when_the_last_of_the_three_tasks_is_validated(order, alice, erin, dana, paul, pia, ian,
-                                                                         desmond):
+@pytest.mark.parametrize(
+    "order",
+    [
+        ("desktop", "extraction", "contract"),
+        ("contract", "desktop", "extraction"),
+        ("extraction", "contract", "desktop"),
+        ("desktop", "contract", "extraction"),
+    ],
+)
+def test_it_finalises_only_when_the_last_of_the_three_tasks_is_validated(
+    order, alice, erin, dana, paul, pia, ian, desmond
+):
     request = in_implementation(alice, erin, dana, paul, pia, ian, desmond)
-    steps = {"desktop": lambda: do_desktop(request, desmond), "extraction": lambda: do_extraction(request, paul),
-             "contract": lambda: do_contract(request, alice, erin)}
+    steps = {
+        "desktop": lambda: do_desktop(request, desmond),
+        "extraction": lambda: do_extraction(request, paul),
+        "contract": lambda: do_contract(request, alice, erin),
+    }
     for i, kind in enumerate(order):
         steps[kind]()
         request = fresh(request)
@@ -134,8 +170,9 @@ def test_it_finalises_only_when_the_last_of_the_three_tasks_is_validated(order, 
     assert Notification.objects.filter(recipient=alice, event="implementation_finalised").count() == 1
 
 
-def test_it_sends_the_contract_when_the_last_of_the_other_tasks_is_validated(alice, erin, dana, paul, pia, ian,
-                                                                             desmond):
+def test_it_sends_the_contract_when_the_last_of_the_other_tasks_is_validated(
+    alice, erin, dana, paul, pia, ian, desmond
+):
     request = in_implementation(alice, erin, dana, paul, pia, ian, desmond)
     do_contract(request, alice, erin, sign=False)
     contract = services.latest_contract(request)
@@ -149,7 +186,9 @@ def test_it_sends_the_contract_when_the_last_of_the_other_tasks_is_validated(ali
     assert Notification.objects.filter(recipient=alice, event="implementation_contract_sent").exists()
 
 
-def test_it_sends_a_contract_generated_after_the_other_tasks_at_once(alice, erin, dana, paul, pia, ian, desmond):
+def test_it_sends_a_contract_generated_after_the_other_tasks_at_once(
+    alice, erin, dana, paul, pia, ian, desmond
+):
     request = in_implementation(alice, erin, dana, paul, pia, ian, desmond)
     do_desktop(request, desmond)
     do_extraction(request, paul)

@@ -1,0 +1,158 @@
+"""Demo data of the implementation phase, through the services (idempotent).
+
+Takes the demo requests that ``requests_app.demo`` left *confirmed* through the implementation:
+the first stays in implementation with its tasks in mixed states (desktop validated, extraction
+under way, contract generated and waiting for signatures); the second becomes an active project;
+the third an active project that is then closed (its key destroyed). Requests already past
+``confirmed`` are left alone, so running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from ask4mdp.accounts.roles import Role
+from ask4mdp.accounts.selectors import users_with_role
+from requests_app.models import DataRequest, State
+
+from . import services
+from .models import Contract, ImplementationRole, SignatureParty
+
+
+def _first(role):
+    return users_with_role(role).order_by("pk").first()
+
+
+def _signed_pdf(name: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=f"<h1>Signed</h1><p>{name}</p><p>{timezone.now():%Y-%m-%d}</p>").write_pdf()
+
+
+def _roles(request: DataRequest) -> dict:
+    return {
+        ImplementationRole.THEMATIC_EXPERT: [u for u in [request.expert] if u],
+        ImplementationRole.PRINCIPAL_EXTRACTOR: [_first(Role.PRINCIPAL_EXTRACTOR)],
+        ImplementationRole.ADHOC_EXTRACTOR: [u for u in [_first(Role.ADHOC_EXTRACTOR)] if u],
+        ImplementationRole.PSEUDONYMISER: [_first(Role.PSEUDONYMISER)],
+        ImplementationRole.INPUT_CHECKER: [_first(Role.INPUT_CHECKER)],
+        ImplementationRole.DESKTOP_PREPARER: [_first(Role.DESKTOP_PREPARER)],
+    }
+
+
+def _fresh(request: DataRequest) -> DataRequest:
+    return DataRequest.objects.get(pk=request.pk)
+
+
+def _contract_details(request: DataRequest) -> dict:
+    initial = services.contract_details_initial(request)
+    return {
+        "organisation_legal_name": initial.get("organisation_legal_name")
+        or str(request.organisation or "LISER"),
+        "organisation_address": initial.get("organisation_address")
+        or "11, Porte des Sciences, L-4366 Esch-sur-Alzette",
+        "registration_number": initial.get("registration_number", ""),
+        "signatory_name": initial.get("signatory_name") or "Aline Muller",
+        "signatory_position": "Director",
+        "signatory_email": initial.get("signatory_email") or "director@liser.lu",
+        "contact_name": initial.get("contact_name", ""),
+        "contact_email": initial.get("contact_email", ""),
+        "language": request.researcher.language or "en",
+    }
+
+
+def _generated_contract(request: DataRequest) -> Contract:
+    services.contract_details_save(request=request, data=_contract_details(request), actor=request.researcher)
+    contract = services.latest_contract(request)
+    if contract.status == Contract.Status.GENERATING:  # no worker: render it here (idempotent)
+        contract = services.contract_render(contract_id=contract.pk)
+    return contract
+
+
+def _desktop(request: DataRequest, preparer) -> None:
+    for key in services.DESKTOP_KEYS:
+        services.desktop_step(
+            request=_fresh(request), item=key, actor=preparer, note=f"Demo: {key.replace('_', ' ')} by hand."
+        )
+    services.desktop_validate(request=_fresh(request), actor=preparer)
+
+
+def _extraction(request: DataRequest, extractor, validate: bool = True) -> None:
+    manifest = services.current_manifest(request)
+    keys = [r["key"] for r in services.extraction_checklist(manifest.data if manifest else None)]
+    services.extraction_check(request=_fresh(request), keys=keys, actor=extractor)
+    if validate:
+        services.extraction_record_delivery(
+            request=_fresh(request),
+            actor=extractor,
+            note="Demo delivery: one Parquet file per register, codebook, checksums.",
+        )
+        services.extraction_validate(request=_fresh(request), actor=extractor)
+
+
+def _sign(request: DataRequest, contract: Contract) -> None:
+    request = _fresh(request)
+    details = request.contract_details
+    for party, name, actor in (
+        (SignatureParty.PLATFORM, request.expert.get_full_name(), request.expert),
+        (SignatureParty.RESEARCHER, request.researcher.get_full_name(), request.researcher),
+        (SignatureParty.ORGANISATION, details.signatory_name, request.researcher),
+    ):
+        services.signature_upload(
+            contract=contract, party=party, signer_name=name, content=_signed_pdf(name), actor=actor
+        )
+
+
+def _active(request: DataRequest, roles: dict) -> DataRequest:
+    _desktop(request, roles[ImplementationRole.DESKTOP_PREPARER][0])
+    _extraction(request, roles[ImplementationRole.PRINCIPAL_EXTRACTOR][0])
+    _sign(request, _generated_contract(_fresh(request)))
+    request = _fresh(request)
+    today = timezone.localdate()
+    end = (
+        request.end_date
+        if request.end_date and request.end_date > today
+        else today + datetime.timedelta(days=365)
+    )
+    services.project_open(
+        request=request, start=max(today, request.start_date or today), end=end, actor=request.expert
+    )
+    return _fresh(request)
+
+
+def load(*, stdout) -> None:
+    confirmed = list(
+        DataRequest.objects.filter(state=State.CONFIRMED, expert__isnull=False).order_by("pk")[:3]
+    )
+    if not confirmed:
+        stdout.write("implementation: no confirmed demo request to take further")
+        return
+    for i, request in enumerate(confirmed):
+        roles = _roles(request)
+        if not all(
+            roles[r] and all(roles[r])
+            for r in (
+                ImplementationRole.PRINCIPAL_EXTRACTOR,
+                ImplementationRole.PSEUDONYMISER,
+                ImplementationRole.INPUT_CHECKER,
+                ImplementationRole.DESKTOP_PREPARER,
+            )
+        ):
+            stdout.write("implementation: a staff role has no demo user; skipped")
+            return
+        services.roles_save(request=request, assignments=roles, actor=request.expert)
+        request = _fresh(request)
+        if i == 0:
+            _desktop(request, roles[ImplementationRole.DESKTOP_PREPARER][0])
+            _extraction(request, roles[ImplementationRole.PRINCIPAL_EXTRACTOR][0], validate=False)
+            _generated_contract(_fresh(request))
+            stdout.write(f"implementation: {request.reference} in implementation (tasks in mixed states)")
+        elif i == 1:
+            request = _active(request, roles)
+            stdout.write(f"implementation: {request.reference} active until {request.project.end}")
+        else:
+            request = _active(request, roles)
+            services.project_close(request=request, reason="Demo: the access period ended.", actor=None)
+            stdout.write(f"implementation: {request.reference} closed")
