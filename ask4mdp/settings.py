@@ -229,7 +229,7 @@ CELERY_TASK_ROUTES = {
 }
 # Task modules outside an app's ``tasks.py`` (autodiscovery finds only those).
 CELERY_IMPORTS = ["requests_app.implementation.tasks"]
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=6 * 3600)}
 # The beat schedule lives here, not in django-celery-beat (which pins Django < 6.1).
 CELERY_BEAT_SCHEDULE: dict = {
     "verify-audit-chain": {"task": "ask4mdp.audit.tasks.verify_audit_chain", "schedule": 24 * 3600},

@@ -483,12 +483,12 @@ class Extractor:
                                 f"{literal(str(work / (stem + '.csv')))} (HEADER, DELIMITER ',')")
                 if "dta" in formats:
                     self.write_dta(con, path, work, stem, rows[stem])
-            if "parquet" not in formats:
-                for stem, _reg, _names in delivered:
-                    (work / f"{stem}.parquet").unlink()
             # 4. risk report (on the Parquet written, before it is removed if not asked for).
             self.progress(92, "risk report")
             result.risk_report = self.risk_report(con, work, delivered)
+            if "parquet" not in formats:
+                for stem, _reg, _names in delivered:
+                    (work / f"{stem}.parquet").unlink()
         finally:
             con.close()
             shutil.rmtree(work / ".duckdb-tmp", ignore_errors=True)

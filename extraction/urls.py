@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "extraction"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.extraction_list, name="list"),
+    path("<int:pk>/", views.extraction_detail, name="detail"),
+]

@@ -44,7 +44,7 @@ PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 1, "use_dictionar
 
 # Identifiers of the three linking domains.
 PERSON_ID, COMPANY_ID, JOB_ID = "I_person_id", "E_company_id", "J_job_id"
-PERIOD = "period"
+PERIOD = "reference_period"
 
 # --- Luxembourg-like reference data ------------------------------------------------------------
 
@@ -120,41 +120,41 @@ def _c(name, kind, modalities=None, **hints):
 BUILTIN_REGISTERS = [
     RegisterSpec("SOCIO", "person_month", [
         _c(PERSON_ID, "int"), _c(PERIOD, "date"), _c("I_birth_year", "int"), _c("I_age", "int"),
-        _c("I_gender", "str", ["1", "2"]), _c("I_nationality", "str"), _c("I_country_residence", "str"),
+        _c("I_gender", "str", ["1", "2"]), _c("I_nationality", "str"), _c("I_residence_country", "str"),
         _c("I_canton", "str"), _c("I_commune", "str"), _c("I_zipcode", "str"), _c("I_cross_border", "str", ["0", "1"]),
         _c("I_marital_status", "str", ["1", "2", "3", "4"]),
     ]),
     RegisterSpec("JOBS", "job_month", [
         _c(JOB_ID, "int"), _c(PERSON_ID, "int"), _c(COMPANY_ID, "int"), _c(PERIOD, "date"),
-        _c("J_start_date", "date"), _c("J_end_date", "date"), _c("J_status", "str", ["1", "2", "3"]),
-        _c("J_contract", "str", ["1", "2"]), _c("J_full_time", "str", ["0", "1"]),
+        _c("J_start_date", "date"), _c("J_end_date", "date"), _c("J_employee_status", "str", ["1", "2", "3"]),
+        _c("J_contract_type", "str", ["1", "2"]), _c("J_working_time", "str", ["1", "2"]),
         _c("J_nace", "str"),
     ]),
     RegisterSpec("WAGES", "job_month", [
         _c(JOB_ID, "int"), _c(PERSON_ID, "int"), _c(COMPANY_ID, "int"), _c(PERIOD, "date"),
-        _c("W_wage", "float"), _c("W_hours_paid", "float"), _c("W_hours_overtime", "float"),
+        _c("W_gross_wage", "float"), _c("W_paid_hours", "float"), _c("W_paid_overtime_hours", "float"),
     ]),
     RegisterSpec("EMPLOYERS", "company_month", [
         _c(COMPANY_ID, "int"), _c(PERIOD, "date"), _c("E_nace", "str"), _c("E_size_class", "str"),
-        _c("E_employees", "int"), _c("E_public", "str", ["0", "1"]), _c("E_commune", "str"),
+        _c("E_employees", "int"), _c("E_sector_type", "str", ["1", "2", "3"]), _c("E_commune", "str"),
     ]),
     RegisterSpec("JOBSEEK", "person_month", [
         _c(PERSON_ID, "int"), _c(PERIOD, "date"), _c("U_registered", "str", ["0", "1"]),
-        _c("U_benefit", "float"), _c("U_measure", "str", ["0", "1", "2", "3"]),
+        _c("U_benefit", "str", ["0", "1"]), _c("U_benefit_amount", "float"), _c("U_measure", "str", ["0", "1", "2", "3"]),
     ]),
     RegisterSpec("FAMILY", "person_month", [
-        _c(PERSON_ID, "int"), _c(PERIOD, "date"), _c("F_children", "int"), _c("F_allowance", "float"),
+        _c(PERSON_ID, "int"), _c(PERIOD, "date"), _c("F_children_entitled", "int"), _c("F_allowance_amount", "float"),
         _c("F_parental_leave", "str", ["0", "1", "2"]),
     ]),
     RegisterSpec("PENSIONS", "person_month", [
-        _c(PERSON_ID, "int"), _c(PERIOD, "date"), _c("P_type", "str", ["1", "2", "3"]), _c("P_amount", "float"),
+        _c(PERSON_ID, "int"), _c(PERIOD, "date"), _c("P_pension_type", "str", ["1", "2", "3"]), _c("P_amount", "float"),
     ]),
     RegisterSpec("MININC", "person_month", [
-        _c(PERSON_ID, "int"), _c(PERIOD, "date"), _c("M_amount", "float"), _c("M_household", "str", ["1", "2", "3", "4"]),
+        _c(PERSON_ID, "int"), _c(PERIOD, "date"), _c("R_amount", "float"), _c("R_household_role", "str", ["1", "2", "3", "4"]),
     ]),
     RegisterSpec("ABSENCE", "episode", [
         _c(PERSON_ID, "int"), _c(COMPANY_ID, "int"), _c(JOB_ID, "int"), _c("A_start_date", "date"),
-        _c("A_end_date", "date"), _c("A_days", "int"), _c("A_reason", "str", ["1", "2", "3", "4"]),
+        _c("A_end_date", "date"), _c("A_duration", "int"), _c("A_type", "str", ["1", "2", "3", "4"]),
     ]),
 ]
 
@@ -167,11 +167,12 @@ class Cat:
     Converting millions of numpy strings to Arrow is the slow part of generation; codes are not.
     """
 
-    __slots__ = ("codes", "values")
+    __slots__ = ("codes", "values", "nulls")
 
     def __init__(self, codes: np.ndarray, values):
         self.codes = np.asarray(codes, dtype=np.int32)
         self.values = np.asarray(values, dtype=str)
+        self.nulls = None
 
     @classmethod
     def encode(cls, strings) -> "Cat":
@@ -243,6 +244,36 @@ def communes() -> list[tuple[str, str, int]]:
     return out
 
 
+@dataclass
+class Geo:
+    """Residence codings from the dictionary: communes (with weights) and zipcodes per commune."""
+
+    communes: list[str]
+    weights: list[float]
+    zips: dict[str, list[str]]
+
+
+def load_geo(dictionary_path: Path | None) -> Geo | None:
+    if dictionary_path is None or not Path(dictionary_path).exists():
+        return None
+    import yaml
+
+    doc = yaml.safe_load(Path(dictionary_path).read_text())
+    variables = {v["name"]: v for r in doc.get("registers", []) if r.get("code") == "SOCIO" for v in r["variables"]}
+    commune, zipcode = variables.get("I_commune"), variables.get("I_zipcode")
+    if not commune:
+        return None
+    weights = (commune.get("generation") or {}).get("weights") or {}
+    codes = [str(c) for c in weights if str(c) not in BORDER_COUNTRIES and c != "rest"]
+    if not codes:
+        return None
+    parents = ((zipcode or {}).get("generation") or {}).get("parents") or {}
+    zips: dict[str, list[str]] = {}
+    for z, c in parents.items():
+        zips.setdefault(str(c), []).append(str(z))
+    return Geo(codes, [float(weights[c]) for c in codes], zips)
+
+
 # --- the population of one chunk --------------------------------------------------------------
 
 @dataclass
@@ -279,7 +310,7 @@ def n_companies(persons: int) -> int:
     return max(20, persons // 12)
 
 
-def make_population(seed: int, chunk: int, start: int, size: int, persons: int) -> Population:
+def make_population(seed: int, chunk: int, start: int, size: int, persons: int, geo: Geo | None = None) -> Population:
     rng = _rng(seed, chunk, 0)
     idx = np.arange(start, start + size, dtype=np.int64)
     # Birth: ages 0-95 at 2002, plus births up to 2024 (a stock-flow population).
@@ -305,9 +336,17 @@ def make_population(seed: int, chunk: int, start: int, size: int, persons: int) 
         commune[sel] = np.array([items[i][0] for i in k], dtype=object)
         zipcode[sel] = np.array([f"{items[i][2] + z:04d}" for i, z in zip(k, zip_offset[sel], strict=True)],
                                 dtype=object)
+    if geo is not None:
+        # The dictionary's communes (code CCMM: canton CC) and the zipcodes of each commune.
+        k = rng.choice(len(geo.communes), size=size, p=np.array(geo.weights) / sum(geo.weights))
+        commune = np.array(geo.communes, dtype=object)[k]
+        canton = np.array([c[:2] for c in commune], dtype=object)
+        zipcode = np.array([(geo.zips.get(c) or [c])[z % len(geo.zips.get(c) or [c])] for c, z in
+                            zip(commune, zip_offset, strict=True)], dtype=object)
     commune = np.where(cross_border, country, commune).astype(str)
     canton = np.where(cross_border, country, canton).astype(str)
-    zipcode = np.where(cross_border, country + "-" + zip_offset.astype(str), zipcode).astype(str)
+    zipcode = np.where(cross_border, country if geo is not None else country + "-" + zip_offset.astype(str),
+                       zipcode).astype(str)
     age2002 = (0 - birth_month) // 12
     marital = np.where(age2002 < 25, "1", _choice(rng, {"1": 0.35, "2": 0.5, "3": 0.12, "4": 0.03}, size))
 
@@ -334,7 +373,7 @@ def make_population(seed: int, chunk: int, start: int, size: int, persons: int) 
     job_company = (np.clip(rng.pareto(1.1, (size, 2)), 0, 1e6) * 37 + rng.integers(0, ncomp, (size, 2))).astype(
         np.int64) % ncomp
     base = rng.lognormal(np.log(4200), 0.45, (size, 2))
-    job_full_time = np.where(rng.random((size, 2)) < 0.8, "1", "0")
+    job_full_time = np.where(rng.random((size, 2)) < 0.8, "1", "2")  # 1 full time, 2 part time
     job_wage = np.round(np.where(job_full_time == "1", base, base * 0.55), 2)
     job_status = _choice(rng, {"1": 0.86, "2": 0.06, "3": 0.08}, size * 2).reshape(size, 2)
     job_contract = _choice(rng, {"1": 0.9, "2": 0.1}, size * 2).reshape(size, 2)
@@ -360,7 +399,7 @@ def _socio(pop: Population, year: int, rng) -> dict:
     return {
         PERSON_ID: pop.pid[i], PERIOD: _month_date(m), "I_birth_year": (FIRST_YEAR + pop.birth_month[i] // 12),
         "I_age": (m - pop.birth_month[i]) // 12, "I_gender": pop.gender.take(i),
-        "I_nationality": pop.nationality.take(i), "I_country_residence": pop.country.take(i),
+        "I_nationality": pop.nationality.take(i), "I_residence_country": pop.country.take(i),
         "I_canton": pop.canton.take(i), "I_commune": pop.commune.take(i), "I_zipcode": pop.zipcode.take(i),
         "I_cross_border": flag(pop.cross_border[i]), "I_marital_status": pop.marital.take(i),
     }
@@ -389,7 +428,7 @@ def company_nace(ci: np.ndarray, seed: int) -> Cat:
     if table is None:
         rng = _rng(seed, 999_999, 1)
         sections = _choice(rng, NACE, 4096)
-        table = np.array([f"{rng.choice(NACE_DIVISIONS[s])}{rng.integers(1, 10)}{rng.integers(0, 10)}" for s in sections])
+        table = np.array([str(rng.choice(NACE_DIVISIONS[s])) for s in sections])
         _NACE_TABLES[seed] = table
     return Cat((ci * 2_654_435_761) % len(table), table)
 
@@ -401,9 +440,9 @@ def _jobs(pop: Population, year: int, rng, seed: int) -> dict:
     return {
         JOB_ID: job_ids(pop.index[i], s), PERSON_ID: pop.pid[i], COMPANY_ID: company_ids(comp), PERIOD: _month_date(m),
         "J_start_date": _month_date(pop.job_start[i, s]) + (pop.index[i] % 28).astype("timedelta64[D]"),
-        "J_end_date": np.where(end >= N_MONTHS - 1, np.datetime64("NaT"), _month_date(end + 1) - np.timedelta64(1, "D")),
-        "J_status": pop.job_status.take(2 * i + s), "J_contract": pop.job_contract.take(2 * i + s),
-        "J_full_time": pop.job_full_time.take(2 * i + s),
+        "J_end_date": np.where(end >= N_MONTHS - 1, np.datetime64("NaT", "D"), _month_date(end + 1) - np.timedelta64(1, "D")),
+        "J_employee_status": pop.job_status.take(2 * i + s), "J_contract_type": pop.job_contract.take(2 * i + s),
+        "J_working_time": pop.job_full_time.take(2 * i + s),
         "J_nace": company_nace(comp, seed),
     }
 
@@ -418,7 +457,7 @@ def _wages(pop: Population, year: int, rng, seed: int) -> dict:
     hours = np.where(full, 173.0, np.round(rng.choice([86.5, 104.0, 130.0], len(i)), 1))
     overtime = np.where(rng.random(len(i)) < 0.12, np.round(rng.gamma(2.0, 4.0, len(i)), 1), 0.0)
     return {JOB_ID: job_ids(pop.index[i], s), PERSON_ID: pop.pid[i], COMPANY_ID: company_ids(pop.job_company[i, s]),
-            PERIOD: _month_date(m), "W_wage": wage, "W_hours_paid": hours, "W_hours_overtime": overtime}
+            PERIOD: _month_date(m), "W_gross_wage": wage, "W_paid_hours": hours, "W_paid_overtime_hours": overtime}
 
 
 def _jobseek(pop: Population, year: int, rng) -> dict:
@@ -431,8 +470,8 @@ def _jobseek(pop: Population, year: int, rng) -> dict:
     gap_to = np.where(nojob & r, np.minimum(gap_from + 18, pop.present_to), gap_to)
     i, m = _expand(gap_from, gap_to, year)
     benefit = np.round(np.where(rng.random(len(i)) < 0.7, rng.uniform(1500, 3800, len(i)), 0.0), 2)
-    return {PERSON_ID: pop.pid[i], PERIOD: _month_date(m), "U_registered": flag(np.ones(len(i))),
-            "U_benefit": benefit, "U_measure": _cat_choice(rng, {"0": 0.6, "1": 0.2, "2": 0.12, "3": 0.08}, len(i))}
+    return {PERSON_ID: pop.pid[i], PERIOD: _month_date(m), "U_registered": flag(np.ones(len(i))), "U_benefit": flag(benefit > 0),
+            "U_benefit_amount": benefit, "U_measure": _cat_choice(rng, {"0": 0.6, "1": 0.2, "2": 0.12, "3": 0.08}, len(i))}
 
 
 def _family(pop: Population, year: int, rng) -> dict:
@@ -443,7 +482,7 @@ def _family(pop: Population, year: int, rng) -> dict:
     leave_month = (m - pop.child_from[i]) < 6
     leave = Cat(np.where(leave_month & (rng.random(len(i)) < 0.3), np.where(rng.random(len(i)) < 0.6, 1, 2), 0),
                 ["0", "1", "2"])
-    return {PERSON_ID: pop.pid[i], PERIOD: _month_date(m), "F_children": kids, "F_allowance": allowance,
+    return {PERSON_ID: pop.pid[i], PERIOD: _month_date(m), "F_children_entitled": kids, "F_allowance_amount": allowance,
             "F_parental_leave": leave}
 
 
@@ -452,15 +491,15 @@ def _pensions(pop: Population, year: int, rng) -> dict:
     i, m = _expand(start, pop.present_to, year)
     amount = np.round(pop.job_wage[i, 0].clip(1500, 9000) * 0.72 * 1.015 ** (m / 12), 2)
     ptype = Cat(np.where((m - pop.birth_month[i]) // 12 >= 65, 0, 1), ["1", "2"])
-    return {PERSON_ID: pop.pid[i], PERIOD: _month_date(m), "P_type": ptype, "P_amount": amount}
+    return {PERSON_ID: pop.pid[i], PERIOD: _month_date(m), "P_pension_type": ptype, "P_amount": amount}
 
 
 def _mininc(pop: Population, year: int, rng) -> dict:
     poor = (_rng(1, int(pop.index[0]), 9).random(len(pop.index)) < 0.03) & ~pop.cross_border
     start = np.where(poor, np.maximum(pop.present_from, pop.birth_month + 25 * 12), N_MONTHS)
     i, m = _expand(start, np.minimum(start + 40, pop.present_to), year)
-    return {PERSON_ID: pop.pid[i], PERIOD: _month_date(m), "M_amount": np.round(rng.uniform(400, 2200, len(i)), 2),
-            "M_household": _cat_choice(rng, {"1": 0.45, "2": 0.2, "3": 0.25, "4": 0.1}, len(i))}
+    return {PERSON_ID: pop.pid[i], PERIOD: _month_date(m), "R_amount": np.round(rng.uniform(400, 2200, len(i)), 2),
+            "R_household_role": _cat_choice(rng, {"1": 0.45, "2": 0.2, "3": 0.25, "4": 0.1}, len(i))}
 
 
 def _absence(pop: Population, year: int, rng) -> dict:
@@ -470,8 +509,8 @@ def _absence(pop: Population, year: int, rng) -> dict:
     days = np.clip(rng.geometric(0.25, len(i)), 1, 180)
     start = _month_date(m) + rng.integers(0, 28, len(i)).astype("timedelta64[D]")
     return {PERSON_ID: pop.pid[i], COMPANY_ID: company_ids(pop.job_company[i, s]), JOB_ID: job_ids(pop.index[i], s),
-            "A_start_date": start, "A_end_date": start + (days - 1).astype("timedelta64[D]"), "A_days": days,
-            "A_reason": _cat_choice(rng, {"1": 0.86, "2": 0.05, "3": 0.06, "4": 0.03}, len(i))}
+            "A_start_date": start, "A_end_date": start + (days - 1).astype("timedelta64[D]"), "A_duration": days,
+            "A_type": _cat_choice(rng, {"1": 0.86, "2": 0.05, "3": 0.06, "4": 0.03}, len(i))}
 
 
 def _employers(seed: int, first: int, size: int, persons: int, year: int, rng) -> dict:
@@ -483,13 +522,13 @@ def _employers(seed: int, first: int, size: int, persons: int, year: int, rng) -
     employees = np.clip(crng.pareto(1.1, size) * 4, 1, 20_000).astype(np.int64)
     com = communes()
     commune = np.array([c[0] for c in com])[crng.integers(0, len(com), size)]
-    public = np.where(crng.random(size) < 0.04, "1", "0")
+    public = np.where(crng.random(size) < 0.04, "2", "1")  # 1 private, 2 public
     k, m = _expand(created, closed, year)
     emp = np.maximum(1, (employees[k] * rng.lognormal(0, 0.05, len(k))).astype(np.int64))
     size_class = np.searchsorted([t for t, _ in SIZE_CLASSES[1:]], emp, side="right")
     return {COMPANY_ID: company_ids(ci[k]), PERIOD: _month_date(m), "E_nace": company_nace(ci[k], seed),
             "E_size_class": Cat(size_class, [c for _, c in SIZE_CLASSES]), "E_employees": emp,
-            "E_public": Cat.encode(public).take(k), "E_commune": Cat.encode(commune).take(k)}
+            "E_sector_type": Cat.encode(public).take(k), "E_commune": Cat.encode(commune).take(k)}
 
 
 GENERATORS: dict[str, Callable] = {
@@ -506,21 +545,51 @@ GENERATORS: dict[str, Callable] = {
 
 # --- columns the dictionary adds (generic generation) ------------------------------------------
 
-def _generic(col: Column, n: int, rng, core: dict) -> np.ndarray:
+def _generic(col: Column, n: int, rng, core: dict):
+    """A column the hand-written logic does not know: from the dictionary's generation hints."""
+    h = col.hints
     if col.kind == "date":
         base = core.get(PERIOD)
         if base is None:
-            base = np.full(n, np.datetime64(f"{FIRST_YEAR}-01-01"))
-        return base + rng.integers(0, 28, n).astype("timedelta64[D]")
-    if col.modalities:
-        return Cat(rng.integers(0, len(col.modalities), n), col.modalities)
-    lo, hi = float(col.hints.get("min", 0)), float(col.hints.get("max", 100))
-    if col.kind == "int":
-        return rng.integers(int(lo), int(hi) + 1, n)
-    if col.hints.get("distribution") == "lognormal" and hi > lo > 0:
-        mid = (lo * hi) ** 0.5
-        return np.round(np.clip(rng.lognormal(np.log(mid), 0.5, n), lo, hi), 2)
-    return np.round(rng.uniform(lo, hi, n), 2)
+            lo = np.datetime64(str(h.get("min", f"{FIRST_YEAR}-01-01"))[:10], "D")
+            hi = np.datetime64(str(h.get("max", f"{LAST_YEAR}-12-31"))[:10], "D")
+            base = lo + rng.integers(0, max(1, int((hi - lo).astype(int))), n).astype("timedelta64[D]")
+        values = base + rng.integers(0, 28, n).astype("timedelta64[D]")
+    elif col.modalities:
+        weights = h.get("weights") or {}
+        rest = float(weights.get("rest", 0)) / max(1, len([m for m in col.modalities if m not in weights]))
+        p = np.array([float(weights.get(m, rest if weights else 1.0)) for m in col.modalities])
+        p = p / p.sum() if p.sum() > 0 else np.full(len(p), 1 / len(p))
+        codes = rng.choice(len(col.modalities), size=n, p=p)
+        if h.get("null_share"):
+            codes = np.where(rng.random(n) < float(h["null_share"]), -1, codes)
+            return _nullable_cat(codes, col.modalities)
+        return Cat(codes, col.modalities)
+    else:
+        lo, hi = float(h.get("min", 0)), float(h.get("max", 100))
+        dist = h.get("distribution", "uniform")
+        if dist == "normal":
+            values = rng.normal(float(h.get("mean", (lo + hi) / 2)), float(h.get("sd", (hi - lo) / 6 or 1)), n)
+        elif dist == "lognormal":
+            median = float(h.get("median", max(1.0, (lo + hi) / 4)))
+            values = rng.lognormal(np.log(max(median, 1e-6)), 0.6, n)
+        elif dist == "poisson":
+            values = rng.poisson(float(h.get("mean", 1.0)), n).astype(float)
+        else:
+            values = rng.uniform(lo, hi, n)
+        values = np.round(np.clip(values, lo, hi), int(h.get("decimals", 2 if col.kind == "float" else 0)))
+        if col.kind == "int":
+            values = values.astype(np.int64)
+    if h.get("null_share"):
+        mask = rng.random(n) < float(h["null_share"])
+        return np.ma.masked_array(values, mask=mask)
+    return values
+
+
+def _nullable_cat(codes: np.ndarray, modalities: list[str]) -> "Cat":
+    cat = Cat(np.where(codes < 0, 0, codes), modalities)
+    cat.nulls = codes < 0
+    return cat
 
 
 _ARROW = {"int": pa.int64(), "float": pa.float64(), "str": pa.string(), "date": pa.date32()}
@@ -539,14 +608,16 @@ def _table(spec: RegisterSpec, data: dict, rng) -> pa.Table:
                 values = values.strings().astype(float if col.kind == "float" else np.int64)
                 arrays.append(pa.array(values, type=_ARROW[col.kind]))
             else:
-                arrays.append(pa.DictionaryArray.from_arrays(pa.array(values.codes), pa.array(values.values),
-                                                             ).cast(dict_type))
+                indices = pa.array(values.codes, mask=values.nulls)
+                arrays.append(pa.DictionaryArray.from_arrays(indices, pa.array(values.values)).cast(dict_type))
         elif col.kind == "date":
             values = np.asarray(values, dtype="datetime64[D]")
             days = pa.array(values.astype(np.int64).astype(np.int32), type=pa.int32(), mask=np.isnat(values))
             arrays.append(days.view(pa.date32()))
         elif col.kind == "str":
             arrays.append(pa.array(np.asarray(values).astype(str), type=pa.string()))
+        elif isinstance(values, np.ma.MaskedArray):
+            arrays.append(pa.array(values.data, type=_ARROW[col.kind], mask=values.mask))
         else:
             arrays.append(pa.array(np.asarray(values), type=_ARROW[col.kind]))
         names.append(col.name)
@@ -583,10 +654,10 @@ def load_spec(dictionary_path: Path | None = None) -> list[RegisterSpec]:
             modalities = []
             for g in var.get("granularities", []) or []:
                 if g.get("kind") == "detailed":
-                    modalities = [str(m["code"]) for m in g.get("modalities", []) or []]
+                    modalities = [str(m["code"] if isinstance(m, dict) else m[0]) for m in g.get("modalities", []) or []]
             kind = {"numeric": "float", "date": "date"}.get(fmt, "str")
-            hints = var.get("generation_hints") or {}
-            if fmt == "numeric" and hints.get("integer"):
+            hints = var.get("generation") or var.get("generation_hints") or {}
+            if fmt == "numeric" and str(hints.get("decimals", "")) == "0":
                 kind = "int"
             if kind == "str" and not modalities:
                 continue
@@ -611,6 +682,7 @@ def generate(
     """Generate the warehouse into ``out`` (replaced atomically). Returns the metadata written."""
     out = Path(out)
     specs = [s for s in load_spec(dictionary_path) if registers is None or s.code in registers]
+    geo = load_geo(dictionary_path)
     work = out.with_name(out.name + ".partial")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -618,7 +690,7 @@ def generate(
     chunks = list(range(0, persons, chunk_size))
     for ci, start in enumerate(chunks):
         size = min(chunk_size, persons - start)
-        pop = make_population(seed, ci, start, size, persons)
+        pop = make_population(seed, ci, start, size, persons, geo)
         for ri, spec in enumerate(specs):
             if spec.code == "EMPLOYERS":
                 continue
@@ -643,6 +715,7 @@ def generate(
                     counts["EMPLOYERS"] += table.num_rows
     meta = {
         "format_version": FORMAT_VERSION, "seed": seed, "persons": persons, "chunk_size": chunk_size,
+        "dictionary": bool(dictionary_path and Path(dictionary_path).exists()),
         "first_month": f"{FIRST_YEAR}-01", "last_month": f"{LAST_YEAR}-12",
         "registers": {
             s.code: {"unit": s.unit, "rows": counts[s.code], "columns": [[c.name, c.kind] for c in s.columns],

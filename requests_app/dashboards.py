@@ -9,11 +9,13 @@ from django.db.models import Min
 from .models import DataRequest, State
 from .timeinstate import clock_days, time_in_states, time_to_decision
 
-SHOWN_STATES = [s for s in State]
+SHOWN_STATES = list(State)
 
 
 def admin_data(form) -> dict:
-    qs = DataRequest.objects.select_related("researcher", "expert", "organisation").prefetch_related("state_changes")
+    qs = DataRequest.objects.select_related("researcher", "expert", "organisation").prefetch_related(
+        "state_changes"
+    )
     if form.is_bound and form.is_valid():
         d = form.cleaned_data
         if d.get("state"):
@@ -32,8 +34,14 @@ def admin_data(form) -> dict:
     decisions = []
     for req in qs:
         days = time_in_states(req)
-        rows.append({"req": req, "days": [round(days.get(s.value, 0), 1) for s in SHOWN_STATES],
-                     "clock": clock_days(req), "decision": time_to_decision(req)})
+        rows.append(
+            {
+                "req": req,
+                "days": [round(days.get(s.value, 0), 1) for s in SHOWN_STATES],
+                "clock": clock_days(req),
+                "decision": time_to_decision(req),
+            }
+        )
         per_state[req.state] += 1
         if rows[-1]["decision"] is not None:
             decisions.append((req.acronym, rows[-1]["decision"]))
@@ -48,7 +56,11 @@ def admin_data(form) -> dict:
         "options": {"plugins": {"legend": {"display": False}}},
     }
     return {
-        "rows": rows, "states": SHOWN_STATES, "per_state": [(s.label, per_state[s.value]) for s in State],
-        "states_chart": states_chart, "decision_chart": decision_chart, "decisions": decisions,
+        "rows": rows,
+        "states": SHOWN_STATES,
+        "per_state": [(s.label, per_state[s.value]) for s in State],
+        "states_chart": states_chart,
+        "decision_chart": decision_chart,
+        "decisions": decisions,
         "median_decision": statistics.median([d for _a, d in decisions]) if decisions else None,
     }

@@ -42,7 +42,7 @@ def edges() -> list[tuple[str, str, str]]:
     out = set()
     for t in transitions():
         for source in _sources(t):
-            for target in ([source] if t.custom.get("keeps_state") else _targets(t)):
+            for target in [source] if t.custom.get("keeps_state") else _targets(t):
                 out.add((source, target, t.name))
     order = {s.value: i for i, s in enumerate(State)}
     return sorted(out, key=lambda e: (order[e[0]], order[e[1]], e[2]))
@@ -64,10 +64,19 @@ def render_fsm() -> str:
     for state in State:
         if state in FINAL_STATES:
             lines.append(f"    {state.value} --> [*]")
-    lines += ["```", "", "## Transitions", "", "| transition | from | to | what it means |", "| --- | --- | --- | --- |"]
+    lines += [
+        "```",
+        "",
+        "## Transitions",
+        "",
+        "| transition | from | to | what it means |",
+        "| --- | --- | --- | --- |",
+    ]
     seen = {}
     for t in transitions():
-        entry = seen.setdefault(t.name, {"sources": [], "targets": set(), "doc": (t.method.__doc__ or "").strip()})
+        entry = seen.setdefault(
+            t.name, {"sources": [], "targets": set(), "doc": (t.method.__doc__ or "").strip()}
+        )
         entry["sources"] += _sources(t)
         entry["targets"].update(_sources(t) if t.custom.get("keeps_state") else _targets(t))
     for name, e in seen.items():
@@ -86,7 +95,7 @@ def render_matrix() -> str:
         "Generated from the transitions' `permission=` in `requests_app/models/request.py` by",
         "`manage.py generate_docs`; do not edit by hand. A test fails when this file differs from the code.",
         "Each cell lists the transitions a role may fire in that state, with the relation to the request",
-        "the role must also have (*own request*, *assigned expert*, *not the request's expert* = four eyes…).",
+        "the role must also have (*own request*, *assigned expert*, *not the request's expert*: four eyes).",
         "Services check the same permission before firing a transition.",
         "",
         header,

@@ -29,9 +29,7 @@ class Styled:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.CheckboxInput):
+            if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.CheckboxInput)):
                 widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(widget, forms.Select):
                 widget.attrs.setdefault("class", "form-select")
@@ -45,7 +43,9 @@ class Styled:
                 attrs = self.fields[name].widget.attrs
                 attrs["class"] = attrs.get("class", "") + " is-invalid"
                 attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"{self.auto_id % self.add_prefix(name)}_error" if self.auto_id else ""
+                attrs["aria-describedby"] = (
+                    f"{self.auto_id % self.add_prefix(name)}_error" if self.auto_id else ""
+                )
 
 
 class MonthField(forms.CharField):
@@ -86,13 +86,27 @@ class ProjectStepForm(Styled, forms.ModelForm):
 
     class Meta:
         model = DataRequest
-        fields = ["acronym", "title", "start_date", "end_date", "research_problem", "population",
-                  "period_from", "period_to"]
+        fields = [
+            "acronym",
+            "title",
+            "start_date",
+            "end_date",
+            "research_problem",
+            "population",
+            "period_from",
+            "period_to",
+        ]
         widgets = {
-            "start_date": DateInput(), "end_date": DateInput(),
-            "research_problem": forms.Textarea(attrs={"rows": 10, "data-word-limit": MAX_PROBLEM_WORDS,
-                                                      "data-word-counter": "problem-words",
-                                                      "aria-describedby": "problem-words"}),
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "research_problem": forms.Textarea(
+                attrs={
+                    "rows": 10,
+                    "data-word-limit": MAX_PROBLEM_WORDS,
+                    "data-word-counter": "problem-words",
+                    "aria-describedby": "problem-words",
+                }
+            ),
             "population": forms.Textarea(attrs={"rows": 4}),
         }
 
@@ -100,8 +114,10 @@ class ProjectStepForm(Styled, forms.ModelForm):
         text = self.cleaned_data["research_problem"]
         n = count_words(text)
         if n > MAX_PROBLEM_WORDS:
-            raise ValidationError(_("%(n)s words: the research problem is limited to %(limit)s words.")
-                                  % {"n": n, "limit": MAX_PROBLEM_WORDS})
+            raise ValidationError(
+                _("%(n)s words: the research problem is limited to %(limit)s words.")
+                % {"n": n, "limit": MAX_PROBLEM_WORDS}
+            )
         return text
 
     def clean(self):
@@ -130,18 +146,23 @@ class EligibilityStepForm(Styled, forms.ModelForm):
 
 class TeamStepForm(Styled, forms.ModelForm):
     members = forms.CharField(
-        label=_("Team members who need a desktop account"), required=False,
+        label=_("Team members who need a desktop account"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Their e-mail addresses, one per line. Each must have an active account affiliated to an "
-                    "authorised organisation."),
+        help_text=_(
+            "Their e-mail addresses, one per line. Each must have an active account affiliated to an "
+            "authorised organisation."
+        ),
     )
 
     class Meta:
         model = DataRequest
         fields = ["organisation", "external_data", "external_legal_basis", "software"]
-        widgets = {"external_data": forms.Textarea(attrs={"rows": 3}),
-                   "external_legal_basis": forms.Textarea(attrs={"rows": 2}),
-                   "software": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "external_data": forms.Textarea(attrs={"rows": 3}),
+            "external_legal_basis": forms.Textarea(attrs={"rows": 2}),
+            "software": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args, researcher, **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,7 +174,9 @@ class TeamStepForm(Styled, forms.ModelForm):
             self.initial["members"] = "\n".join(self.instance.members.values_list("email", flat=True))
 
     def clean_members(self):
-        emails = [e.strip().lower() for e in re.split(r"[\s,;]+", self.cleaned_data["members"] or "") if e.strip()]
+        emails = [
+            e.strip().lower() for e in re.split(r"[\s,;]+", self.cleaned_data["members"] or "") if e.strip()
+        ]
         users, errors = [], []
         for email in dict.fromkeys(emails):
             user = User.objects.filter(email__iexact=email).first()
@@ -164,7 +187,9 @@ class TeamStepForm(Styled, forms.ModelForm):
                 continue
             problems = eligibility_problems(user)
             if problems:
-                errors.append(_("%(email)s: %(problems)s.") % {"email": email, "problems": "; ".join(problems)})
+                errors.append(
+                    _("%(email)s: %(problems)s.") % {"email": email, "problems": "; ".join(problems)}
+                )
             users.append(user)
         if errors:
             raise ValidationError(errors)
@@ -181,14 +206,19 @@ STEP_FORMS = {"project": ProjectStepForm, "eligibility": EligibilityStepForm, "t
 
 
 class VariableForm(Styled, forms.Form):
-    justification = forms.CharField(label=_("Justification of the variable"), widget=forms.Textarea(attrs={"rows": 3}))
+    justification = forms.CharField(
+        label=_("Justification of the variable"), widget=forms.Textarea(attrs={"rows": 3})
+    )
     wants_change = forms.BooleanField(label=_("Request a change of the proposed values"), required=False)
-    change_justification = forms.CharField(label=_("Justification of the change"), required=False,
-                                           widget=forms.Textarea(attrs={"rows": 2}))
-    wanted_modalities = forms.CharField(label=_("Values wanted"), required=False,
-                                        widget=forms.Textarea(attrs={"rows": 2}))
-    need_to_know = forms.CharField(label=_("How is need-to-know respected?"), required=False,
-                                   widget=forms.Textarea(attrs={"rows": 3}))
+    change_justification = forms.CharField(
+        label=_("Justification of the change"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    wanted_modalities = forms.CharField(
+        label=_("Values wanted"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    need_to_know = forms.CharField(
+        label=_("How is need-to-know respected?"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, variable, **kwargs):
         super().__init__(*args, **kwargs)
@@ -210,55 +240,92 @@ class EligibilityDecisionForm(Styled, forms.ModelForm):
 
     class Meta:
         model = DataRequest
-        fields = ["needs_microdata", "needs_microdata_comment", "is_legitimate", "is_legitimate_comment",
-                  "is_statistical", "is_statistical_comment"]
-        labels = {"needs_microdata": _("Does the project need microdata?"),
-                  "is_legitimate": _("Is it legitimate for this researcher to use microdata?"),
-                  "is_statistical": _("Is the project purely statistical?")}
+        fields = [
+            "needs_microdata",
+            "needs_microdata_comment",
+            "is_legitimate",
+            "is_legitimate_comment",
+            "is_statistical",
+            "is_statistical_comment",
+        ]
+        labels = {
+            "needs_microdata": _("Does the project need microdata?"),
+            "is_legitimate": _("Is it legitimate for this researcher to use microdata?"),
+            "is_statistical": _("Is the project purely statistical?"),
+        }
         widgets = {f: forms.Textarea(attrs={"rows": 2}) for f in fields if f.endswith("_comment")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("needs_microdata", "is_legitimate", "is_statistical"):
             self.fields[name] = forms.NullBooleanField(
-                label=self._meta.labels[name], required=False,
-                widget=forms.Select(choices=self.YES_NO, attrs={"class": "form-select"}))
+                label=self._meta.labels[name],
+                required=False,
+                widget=forms.Select(choices=self.YES_NO, attrs={"class": "form-select"}),
+            )
 
 
 class ProcessingForm(Styled, forms.ModelForm):
     approved_period_from = MonthField(label=_("Approved period from"), required=False)
     approved_period_to = MonthField(label=_("Approved period until"), required=False)
     pseudonymised_variables_text = forms.CharField(
-        label=_("Variables pseudonymised as a protection measure"), required=False,
+        label=_("Variables pseudonymised as a protection measure"),
+        required=False,
         help_text=_('"REGISTER.variable", one per line (e.g. the zipcode).'),
-        widget=forms.Textarea(attrs={"rows": 2}))
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     double_registers = forms.MultipleChoiceField(
-        label=_("Registers pseudonymised with a second key"), required=False,
-        widget=forms.CheckboxSelectMultiple)
+        label=_("Registers pseudonymised with a second key"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     derived_indicator = forms.CharField(
-        label=_("Derived indicators delivered without their base variables"), required=False,
+        label=_("Derived indicators delivered without their base variables"),
+        required=False,
         help_text=_('One per line: "REGISTER;name;label;aggregate (count, sum, max, mean);of;base1,base2".'),
-        widget=forms.Textarea(attrs={"rows": 2}))
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     class Meta:
         model = DataRequest
-        fields = ["field_of_study", "approved_period_from", "approved_period_to", "sample_fraction",
-                  "sample_justification", "other_measures"]
-        widgets = {"field_of_study": forms.Textarea(attrs={"rows": 2}),
-                   "sample_justification": forms.Textarea(attrs={"rows": 2}),
-                   "other_measures": forms.Textarea(attrs={"rows": 2})}
+        fields = [
+            "field_of_study",
+            "approved_period_from",
+            "approved_period_to",
+            "sample_fraction",
+            "sample_justification",
+            "other_measures",
+        ]
+        widgets = {
+            "field_of_study": forms.Textarea(attrs={"rows": 2}),
+            "sample_justification": forms.Textarea(attrs={"rows": 2}),
+            "other_measures": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        codes = sorted({rv.variable.register.code for rv in self.instance.variables.select_related("variable__register")})
+        codes = sorted(
+            {rv.variable.register.code for rv in self.instance.variables.select_related("variable__register")}
+        )
         self.fields["double_registers"].choices = [(c, c) for c in codes]
         if not self.is_bound:
-            self.initial["pseudonymised_variables_text"] = "\n".join(self.instance.pseudonymised_variables or [])
+            self.initial["pseudonymised_variables_text"] = "\n".join(
+                self.instance.pseudonymised_variables or []
+            )
             self.initial["double_registers"] = self.instance.double_pseudonymised_registers
             self.initial["derived_indicator"] = "\n".join(
-                ";".join([d.get("register", ""), d.get("name", ""), d.get("label", ""), d.get("aggregate", ""),
-                          d.get("of") or "", ",".join(d.get("base_variables", []))])
-                for d in self.instance.derived_indicators or [])
+                ";".join(
+                    [
+                        d.get("register", ""),
+                        d.get("name", ""),
+                        d.get("label", ""),
+                        d.get("aggregate", ""),
+                        d.get("of") or "",
+                        ",".join(d.get("base_variables", [])),
+                    ]
+                )
+                for d in self.instance.derived_indicators or []
+            )
 
     def clean_sample_fraction(self):
         value = self.cleaned_data.get("sample_fraction")
@@ -267,9 +334,15 @@ class ProcessingForm(Styled, forms.ModelForm):
         return value
 
     def clean_pseudonymised_variables_text(self):
-        items = [line.strip() for line in self.cleaned_data["pseudonymised_variables_text"].splitlines() if line.strip()]
-        known = {f"{rv.variable.register.code}.{rv.variable.name}"
-                 for rv in self.instance.variables.select_related("variable__register")}
+        items = [
+            line.strip()
+            for line in self.cleaned_data["pseudonymised_variables_text"].splitlines()
+            if line.strip()
+        ]
+        known = {
+            f"{rv.variable.register.code}.{rv.variable.name}"
+            for rv in self.instance.variables.select_related("variable__register")
+        }
         unknown = [i for i in items if i not in known]
         if unknown:
             raise ValidationError(_("Not variables of this request: %(v)s.") % {"v": ", ".join(unknown)})
@@ -282,10 +355,20 @@ class ProcessingForm(Styled, forms.ModelForm):
                 continue
             parts = [p.strip() for p in line.split(";")]
             if len(parts) != 6 or not parts[1] or parts[3] not in ("count", "sum", "max", "mean"):
-                raise ValidationError(_('Line %(n)s: write "REGISTER;name;label;aggregate;of;base1,base2".') % {"n": n})
-            out.append({"register": parts[0], "name": parts[1], "label": parts[2] or parts[1], "aggregate": parts[3],
-                        "of": parts[4] or None, "per": "person",
-                        "base_variables": [b.strip() for b in parts[5].split(",") if b.strip()]})
+                raise ValidationError(
+                    _('Line %(n)s: write "REGISTER;name;label;aggregate;of;base1,base2".') % {"n": n}
+                )
+            out.append(
+                {
+                    "register": parts[0],
+                    "name": parts[1],
+                    "label": parts[2] or parts[1],
+                    "aggregate": parts[3],
+                    "of": parts[4] or None,
+                    "per": "person",
+                    "base_variables": [b.strip() for b in parts[5].split(",") if b.strip()],
+                }
+            )
         return out
 
     def clean(self):
@@ -303,11 +386,15 @@ class ProcessingForm(Styled, forms.ModelForm):
     def service_data(self) -> dict:
         d = self.cleaned_data
         return {
-            "field_of_study": d["field_of_study"], "approved_period_from": d["approved_period_from"],
-            "approved_period_to": d["approved_period_to"], "sample_fraction": d["sample_fraction"],
-            "sample_justification": d["sample_justification"], "other_measures": d["other_measures"],
+            "field_of_study": d["field_of_study"],
+            "approved_period_from": d["approved_period_from"],
+            "approved_period_to": d["approved_period_to"],
+            "sample_fraction": d["sample_fraction"],
+            "sample_justification": d["sample_justification"],
+            "other_measures": d["other_measures"],
             "pseudonymised_variables": d["pseudonymised_variables_text"],
-            "double_pseudonymised_registers": d["double_registers"], "derived_indicators": d["derived_indicator"],
+            "double_pseudonymised_registers": d["double_registers"],
+            "derived_indicators": d["derived_indicator"],
         }
 
 
@@ -315,15 +402,25 @@ class DocumentForm(Styled, forms.Form):
     def __init__(self, *args, sections: dict, **kwargs):
         super().__init__(*args, **kwargs)
         for key, label in DOCUMENT_SECTIONS:
-            self.fields[key] = forms.CharField(label=label, required=False, initial=sections.get(key, ""),
-                                               widget=forms.Textarea(attrs={"rows": 4}))
+            self.fields[key] = forms.CharField(
+                label=label,
+                required=False,
+                initial=sections.get(key, ""),
+                widget=forms.Textarea(attrs={"rows": 4}),
+            )
 
 
 class VariableDecisionForm(Styled, forms.ModelForm):
     class Meta:
         model = RequestVariable
-        fields = ["justification_decision", "justification_comment", "granularity_decision", "granularity_comment",
-                  "new_modalities", "outcome"]
+        fields = [
+            "justification_decision",
+            "justification_comment",
+            "granularity_decision",
+            "granularity_comment",
+            "new_modalities",
+            "outcome",
+        ]
         widgets = {
             "justification_decision": forms.RadioSelect(choices=Decision.choices[1:]),
             "granularity_decision": forms.RadioSelect(choices=Decision.choices[1:]),
@@ -349,10 +446,10 @@ class ReasonForm(Styled, forms.Form):
 
 class HandOverForm(Styled, forms.Form):
     expert = forms.ModelChoiceField(label=_("Hand over to"), queryset=User.objects.none())
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Why hand it over?"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, exclude=None, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, prefix="handover", **kwargs)
         qs = User.objects.filter(is_active=True, groups__name=str(Role.EXPERT)).distinct()
         if exclude:
             qs = qs.exclude(pk=exclude)
@@ -361,7 +458,9 @@ class HandOverForm(Styled, forms.Form):
 
 class AssignForm(Styled, forms.Form):
     expert = forms.ModelChoiceField(
-        label=_("Expert"), queryset=User.objects.filter(is_active=True, groups__name=str(Role.EXPERT)).distinct())
+        label=_("Expert"),
+        queryset=User.objects.filter(is_active=True, groups__name=str(Role.EXPERT)).distinct(),
+    )
 
 
 class MessageForm(Styled, forms.Form):
@@ -375,29 +474,42 @@ class ReviewCommentForm(Styled, forms.Form):
 
 
 class SendBackForm(Styled, forms.Form):
-    comment = forms.CharField(label=_("What should the expert look at again?"),
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=_("What should the expert look at again?"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class FlagForm(Styled, forms.Form):
-    comment = forms.CharField(label=_("Why do these decisions make the project impossible?"),
-                              widget=forms.Textarea(attrs={"rows": 3}))
-    variables = forms.MultipleChoiceField(label=_("Decisions flagged"), required=False,
-                                          widget=forms.CheckboxSelectMultiple)
+    comment = forms.CharField(
+        label=_("Why do these decisions make the project impossible?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    variables = forms.MultipleChoiceField(
+        label=_("Decisions flagged"), required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["variables"].choices = [(str(rv.pk), rv.variable.name) for rv in
-                                            request.variables.select_related("variable")]
+        self.fields["variables"].choices = [
+            (str(rv.pk), rv.variable.name) for rv in request.variables.select_related("variable")
+        ]
 
 
 class AdminFilterForm(Styled, forms.Form):
     from ask4mdp.accounts.roles import Domain
+
     from .models import State
 
-    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("All"))] + list(State.choices))
-    domain = forms.ChoiceField(label=_("Domain"), required=False, choices=[("", _("All"))] + list(Domain.choices))
-    expert = forms.ModelChoiceField(label=_("Expert"), required=False,
-                                    queryset=User.objects.filter(groups__name=str(Role.EXPERT)).distinct())
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("All"))] + list(State.choices)
+    )
+    domain = forms.ChoiceField(
+        label=_("Domain"), required=False, choices=[("", _("All"))] + list(Domain.choices)
+    )
+    expert = forms.ModelChoiceField(
+        label=_("Expert"),
+        required=False,
+        queryset=User.objects.filter(groups__name=str(Role.EXPERT)).distinct(),
+    )
     submitted_from = forms.DateField(label=_("Submitted from"), required=False, widget=DateInput())
     submitted_to = forms.DateField(label=_("Submitted until"), required=False, widget=DateInput())

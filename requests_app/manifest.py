@@ -45,7 +45,9 @@ def _granularity_of(rv: RequestVariable):
 def _variable_entry(variable, granularity, *, pseudonymise_names: set[str]) -> dict:
     from dictionary.models import Granularity
 
-    modalities = [{"code": m.code, "label": m.label} for m in granularity.modalities.all()] if granularity else []
+    modalities = (
+        [{"code": m.code, "label": m.label} for m in granularity.modalities.all()] if granularity else []
+    )
     entry = {
         "name": variable.name,
         "label": variable.label,
@@ -71,30 +73,54 @@ def build_manifest(request: DataRequest) -> dict:
     indicators = request.derived_indicators or []
     removed = {(ind.get("register"), base) for ind in indicators for base in ind.get("base_variables", [])}
 
-    approved = [rv for rv in request.variables.select_related(
-        "variable__register", "granularity", "approved_granularity").prefetch_related(
-        "variable__granularities__modalities", "approved_granularity__modalities", "granularity__modalities")
-        if rv.is_approved]
+    approved = [
+        rv
+        for rv in request.variables.select_related(
+            "variable__register", "granularity", "approved_granularity"
+        ).prefetch_related(
+            "variable__granularities__modalities",
+            "approved_granularity__modalities",
+            "granularity__modalities",
+        )
+        if rv.is_approved
+    ]
     registers: dict[str, dict] = {}
     for rv in approved:
         register = rv.variable.register
-        reg = registers.setdefault(register.code, {
-            "code": register.code, "label": register.label,
-            "pseudonymisation_stage": 2 if register.code in double else 1, "variables": [],
-            "_register": register,
-        })
+        reg = registers.setdefault(
+            register.code,
+            {
+                "code": register.code,
+                "label": register.label,
+                "pseudonymisation_stage": 2 if register.code in double else 1,
+                "variables": [],
+                "_register": register,
+            },
+        )
         if (register.code, rv.variable.name) in removed:
             continue  # a derived indicator is delivered instead, computed by the extraction
-        reg["variables"].append(_variable_entry(rv.variable, _granularity_of(rv), pseudonymise_names=pseudonymised))
+        reg["variables"].append(
+            _variable_entry(rv.variable, _granularity_of(rv), pseudonymise_names=pseudonymised)
+        )
     # The pseudonymised identifiers that link the registers always travel with them.
     for reg in registers.values():
         present = {v["name"] for v in reg["variables"]}
-        for variable in (Variable.objects.active().filter(register=reg["_register"]).exclude(identifier_kind="")
-                         .prefetch_related("granularities__modalities").select_related("register")):
+        for variable in (
+            Variable.objects.active()
+            .filter(register=reg["_register"])
+            .exclude(identifier_kind="")
+            .prefetch_related("granularities__modalities")
+            .select_related("register")
+        ):
             if variable.name not in present:
-                reg["variables"].insert(0, _variable_entry(variable, variable.detailed_granularity
-                                                            or variable.default_granularity,
-                                                            pseudonymise_names=pseudonymised))
+                reg["variables"].insert(
+                    0,
+                    _variable_entry(
+                        variable,
+                        variable.detailed_granularity or variable.default_granularity,
+                        pseudonymise_names=pseudonymised,
+                    ),
+                )
     identifiers: dict[str, set[int]] = {}
     for reg in registers.values():
         del reg["_register"]
@@ -107,31 +133,61 @@ def build_manifest(request: DataRequest) -> dict:
     measures = []
     for item in sorted(pseudonymised):
         register, _, name = item.partition(".")
-        measures.append({"type": "pseudonymised_variable", "description": f"{item} is pseudonymised",
-                         "register": register, "variable": name})
+        measures.append(
+            {
+                "type": "pseudonymised_variable",
+                "description": f"{item} is pseudonymised",
+                "register": register,
+                "variable": name,
+            }
+        )
     for code in sorted(double):
-        measures.append({"type": "double_pseudonymisation",
-                         "description": f"{code} is pseudonymised with a second key", "register": code})
+        measures.append(
+            {
+                "type": "double_pseudonymisation",
+                "description": f"{code} is pseudonymised with a second key",
+                "register": code,
+            }
+        )
     for ind in indicators:
-        measures.append({
-            "type": "derived_indicator", "description": ind.get("description") or ind.get("label", ""),
-            "register": ind.get("register", ""),
-            "indicator": {"name": ind["name"], "label": ind.get("label", ind["name"]),
-                          "aggregate": ind.get("aggregate", "count"), "of": ind.get("of"),
-                          "per": ind.get("per", "person"), "base_variables": ind.get("base_variables", [])},
-        })
+        measures.append(
+            {
+                "type": "derived_indicator",
+                "description": ind.get("description") or ind.get("label", ""),
+                "register": ind.get("register", ""),
+                "indicator": {
+                    "name": ind["name"],
+                    "label": ind.get("label", ind["name"]),
+                    "aggregate": ind.get("aggregate", "count"),
+                    "of": ind.get("of"),
+                    "per": ind.get("per", "person"),
+                    "base_variables": ind.get("base_variables", []),
+                },
+            }
+        )
     period_from, period_to = request.effective_period
     if (request.approved_period_from and request.approved_period_from != request.period_from) or (
-            request.approved_period_to and request.approved_period_to != request.period_to):
-        measures.append({"type": "period_shortened",
-                         "description": f"{_month(period_from)} – {_month(period_to)}"})
+        request.approved_period_to and request.approved_period_to != request.period_to
+    ):
+        measures.append(
+            {"type": "period_shortened", "description": f"{_month(period_from)} – {_month(period_to)}"}
+        )
     if request.field_filters or request.field_of_study:
         measures.append({"type": "field_restricted", "description": request.field_of_study or "filters"})
     sample = None
     if request.sample_fraction is not None:
-        sample = {"unit": "person", "fraction": float(request.sample_fraction), "seed": int(request.sample_seed or 0)}
-        measures.append({"type": "sample", "description": request.sample_justification
-                         or f"{float(request.sample_fraction):.2%} sample of persons"})
+        sample = {
+            "unit": "person",
+            "fraction": float(request.sample_fraction),
+            "seed": int(request.sample_seed or 0),
+        }
+        measures.append(
+            {
+                "type": "sample",
+                "description": request.sample_justification
+                or f"{float(request.sample_fraction):.2%} sample of persons",
+            }
+        )
     if request.other_measures.strip():
         measures.append({"type": "other", "description": request.other_measures.strip()})
 
@@ -144,17 +200,24 @@ def build_manifest(request: DataRequest) -> dict:
         "manifest_version": MANIFEST_VERSION,
         "generated_at": timezone.now().isoformat(),
         "request": {
-            "reference": request.reference, "version": request.version, "acronym": request.acronym,
-            "title": request.title, "organisation": str(request.organisation or ""),
+            "reference": request.reference,
+            "version": request.version,
+            "acronym": request.acronym,
+            "title": request.title,
+            "organisation": str(request.organisation or ""),
             "expert": request.expert.get_full_name() if request.expert_id else "",
         },
         "project": {
             "reference": project.reference if project else request.reference,
-            "start": request.start_date.isoformat(), "end": request.end_date.isoformat(),
+            "start": request.start_date.isoformat(),
+            "end": request.end_date.isoformat(),
         },
         "dictionary_version": version.number if version else 1,
         "period": {"from": _month(period_from), "to": _month(period_to)},
-        "field_of_study": {"description": request.field_of_study, "filters": list(request.field_filters or [])},
+        "field_of_study": {
+            "description": request.field_of_study,
+            "filters": list(request.field_filters or []),
+        },
         "sample": sample,
         "registers": list(registers.values()),
         "identifiers": [{"kind": k, "stages": sorted(v)} for k, v in sorted(identifiers.items())],

@@ -33,7 +33,9 @@ def parse_modalities(text: str) -> tuple[list[dict], dict]:
         if len(parts) < 2 or not parts[0] or not parts[1]:
             raise ValidationError(_('Line %(n)s: write "code;label;values".') % {"n": number})
         if parts[0] in seen:
-            raise ValidationError(_("Line %(n)s: the code %(code)s is repeated.") % {"n": number, "code": parts[0]})
+            raise ValidationError(
+                _("Line %(n)s: the code %(code)s is repeated.") % {"n": number, "code": parts[0]}
+            )
         seen.add(parts[0])
         modalities.append({"code": parts[0], "label": parts[1]})
         sources.append(parts[2] if len(parts) > 2 and parts[2] else parts[0])

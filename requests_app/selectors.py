@@ -22,8 +22,13 @@ def visible_requests(user) -> QuerySet[DataRequest]:
     """
     if not user.is_authenticated or not user.is_active:
         return DataRequest.objects.none()
-    granted = get_objects_for_user(user, "requests_app.view_datarequest", klass=DataRequest,
-                                   accept_global_perms=False, with_superuser=False)
+    granted = get_objects_for_user(
+        user,
+        "requests_app.view_datarequest",
+        klass=DataRequest,
+        accept_global_perms=False,
+        with_superuser=False,
+    )
     condition = Q(pk__in=granted.values("pk"))
     if user.is_superuser or user.has_role(Role.ADMINISTRATOR):
         return DataRequest.objects.all()
@@ -40,7 +45,9 @@ def visible_requests(user) -> QuerySet[DataRequest]:
 
 def get_visible_request(user, pk: int) -> DataRequest:
     """The request, or 404 when ``user`` may not see it (not 403: its existence is not revealed)."""
-    request = visible_requests(user).select_related("researcher", "expert", "organisation").filter(pk=pk).first()
+    request = (
+        visible_requests(user).select_related("researcher", "expert", "organisation").filter(pk=pk).first()
+    )
     if request is None:
         raise Http404
     return request
@@ -50,13 +57,13 @@ def can_take_part(user, request: DataRequest) -> bool:
     """May write in the request's discussion: the researchers, the request's expert, administrators."""
     if user.pk == request.researcher_id or request.members.filter(pk=user.pk).exists():
         return True
-    if user.pk == request.expert_id or user.has_role(Role.ADMINISTRATOR):
-        return True
-    return False
+    return bool(user.pk == request.expert_id or user.has_role(Role.ADMINISTRATOR))
 
 
 def researcher_requests(user) -> QuerySet[DataRequest]:
-    return DataRequest.objects.filter(Q(researcher=user) | Q(members=user)).distinct().select_related("expert")
+    return (
+        DataRequest.objects.filter(Q(researcher=user) | Q(members=user)).distinct().select_related("expert")
+    )
 
 
 def expert_todo(user) -> dict[str, QuerySet[DataRequest]]:
@@ -67,12 +74,24 @@ def expert_todo(user) -> dict[str, QuerySet[DataRequest]]:
         other_q |= Q(other_domains__contains=[d])
     return {
         "todo": mine.filter(state__in=[State.ASSIGNED, State.PROCESSING]),
-        "waiting": mine.filter(state__in=[State.RETURNED, State.DATATEAM_REVIEW, State.RESEARCHER_CONFIRMATION]),
+        "waiting": mine.filter(
+            state__in=[State.RETURNED, State.DATATEAM_REVIEW, State.RESEARCHER_CONFIRMATION]
+        ),
         "unassigned": DataRequest.objects.filter(state=State.SUBMITTED, domain__in=domains),
-        "other_domains": DataRequest.objects.filter(other_q, state__in=[State.ASSIGNED, State.PROCESSING])
-        .exclude(expert=user) if domains else DataRequest.objects.none(),
-        "done": mine.exclude(state__in=[State.ASSIGNED, State.PROCESSING, State.RETURNED,
-                                        State.DATATEAM_REVIEW, State.RESEARCHER_CONFIRMATION]),
+        "other_domains": DataRequest.objects.filter(
+            other_q, state__in=[State.ASSIGNED, State.PROCESSING]
+        ).exclude(expert=user)
+        if domains
+        else DataRequest.objects.none(),
+        "done": mine.exclude(
+            state__in=[
+                State.ASSIGNED,
+                State.PROCESSING,
+                State.RETURNED,
+                State.DATATEAM_REVIEW,
+                State.RESEARCHER_CONFIRMATION,
+            ]
+        ),
     }
 
 
@@ -83,8 +102,13 @@ def datateam_queue(user) -> QuerySet[DataRequest]:
 def precedents(request: DataRequest) -> dict[int, dict]:
     """Per variable of ``request``: how it was decided in earlier requests (counts and links)."""
     variable_ids = list(request.variables.values_list("variable_id", flat=True))
-    rows = (RequestVariable.objects.filter(variable_id__in=variable_ids).exclude(request=request)
-            .exclude(outcome="").select_related("request").order_by("-request__created_at"))
+    rows = (
+        RequestVariable.objects.filter(variable_id__in=variable_ids)
+        .exclude(request=request)
+        .exclude(outcome="")
+        .select_related("request")
+        .order_by("-request__created_at")
+    )
     out: dict[int, dict] = defaultdict(lambda: {"counts": Counter(), "requests": []})
     for rv in rows:
         entry = out[rv.variable_id]
@@ -92,14 +116,19 @@ def precedents(request: DataRequest) -> dict[int, dict]:
         if len(entry["requests"]) < 5:
             entry["requests"].append((rv.request, rv.get_outcome_display()))
     labels = dict(Outcome.choices)
-    return {vid: {"counts": [(labels[k], n) for k, n in e["counts"].most_common()], "requests": e["requests"]}
-            for vid, e in out.items()}
+    return {
+        vid: {"counts": [(labels[k], n) for k, n in e["counts"].most_common()], "requests": e["requests"]}
+        for vid, e in out.items()
+    }
 
 
 def dictionary_warnings(request: DataRequest) -> list[RequestVariable]:
     """Variables of the request renamed or withdrawn in a newer dictionary version."""
-    return list(request.variables.exclude(variable__status="active")
-                .select_related("variable__replaced_by", "variable__changed_in"))
+    return list(
+        request.variables.exclude(variable__status="active").select_related(
+            "variable__replaced_by", "variable__changed_in"
+        )
+    )
 
 
 def state_counts(qs: QuerySet[DataRequest] | None = None) -> list[tuple[str, str, int]]:

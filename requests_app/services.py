@@ -46,8 +46,13 @@ from .models import (
 
 User = get_user_model()
 
-ACTIVE_STATES = [State.ASSIGNED, State.PROCESSING, State.RETURNED, State.DATATEAM_REVIEW,
-                 State.RESEARCHER_CONFIRMATION]
+ACTIVE_STATES = [
+    State.ASSIGNED,
+    State.PROCESSING,
+    State.RETURNED,
+    State.DATATEAM_REVIEW,
+    State.RESEARCHER_CONFIRMATION,
+]
 
 
 class RequestChanged(Exception):
@@ -55,11 +60,14 @@ class RequestChanged(Exception):
 
     def __init__(self, state: str = "") -> None:
         if state:
-            message = _("Someone else has just changed this request (it is now “%(state)s”). Nothing was "
-                        "saved; what you typed is kept below.") % {"state": state}
+            message = _(
+                "Someone else has just changed this request (it is now “%(state)s”). Nothing was "
+                "saved; what you typed is kept below."
+            ) % {"state": state}
         else:
-            message = _("Someone else has just changed this request. Nothing was saved; what you typed is "
-                        "kept below.")
+            message = _(
+                "Someone else has just changed this request. Nothing was saved; what you typed is kept below."
+            )
         super().__init__(message)
 
 
@@ -69,10 +77,15 @@ class ActionNotAllowed(PermissionDenied):
 
 # --- the one way to fire a transition ------------------------------------------------------
 
+
 def _lock(request: DataRequest) -> DataRequest:
     """Lock the row and check it is still what the caller saw (compare-and-swap on our fields)."""
     locked = DataRequest.objects.select_for_update().get(pk=request.pk)
-    if (locked.state, locked.expert_id, locked.version) != (request.state, request.expert_id, request.version):
+    if (locked.state, locked.expert_id, locked.version) != (
+        request.state,
+        request.expert_id,
+        request.version,
+    ):
         raise RequestChanged(locked.get_state_display())
     return locked
 
@@ -84,8 +97,9 @@ def may_fire(request: DataRequest, name: str, user) -> bool:
     return bool(meta.has_transition(request.state) and meta.has_transition_perm(request, request.state, user))
 
 
-def request_transition(*, request: DataRequest, name: str, actor, comment: str = "",
-                       check_permission: bool = True, **kwargs) -> StateChange:
+def request_transition(
+    *, request: DataRequest, name: str, actor, comment: str = "", check_permission: bool = True, **kwargs
+) -> StateChange:
     """Fire transition ``name`` on a locked request, save it and record the ``StateChange``.
 
     For use inside a service's transaction (the implementation helper's services call it too).
@@ -93,8 +107,10 @@ def request_transition(*, request: DataRequest, name: str, actor, comment: str =
     """
     method = getattr(request, name)
     if not can_proceed(method, check_conditions=False):
-        raise ValidationError(_("This cannot be done on a request in the state “%(state)s”.")
-                              % {"state": request.get_state_display()})
+        raise ValidationError(
+            _("This cannot be done on a request in the state “%(state)s”.")
+            % {"state": request.get_state_display()}
+        )
     if check_permission and actor is not None and not may_fire(request, name, actor):
         raise ActionNotAllowed(_("You may not do this on this request."))
     if not can_proceed(method):
@@ -106,8 +122,13 @@ def request_transition(*, request: DataRequest, name: str, actor, comment: str =
     except ConcurrentTransition as exc:
         raise RequestChanged() from exc
     return StateChange.objects.create(
-        request=request, transition=name, from_state=before, to_state=request.state,
-        actor=actor if getattr(actor, "pk", None) else None, comment=comment, version=request.version,
+        request=request,
+        transition=name,
+        from_state=before,
+        to_state=request.state,
+        actor=actor if getattr(actor, "pk", None) else None,
+        comment=comment,
+        version=request.version,
     )
 
 
@@ -148,8 +169,16 @@ def _grant_view(request: DataRequest, users) -> None:
 
 # --- the researcher's form ------------------------------------------------------------------
 
-PROJECT_FIELDS = ["acronym", "title", "start_date", "end_date", "research_problem", "population",
-                  "period_from", "period_to"]
+PROJECT_FIELDS = [
+    "acronym",
+    "title",
+    "start_date",
+    "end_date",
+    "research_problem",
+    "population",
+    "period_from",
+    "period_to",
+]
 ELIGIBILITY_FIELDS = ["purpose", "microdata_need", "experience"]
 TEAM_FIELDS = ["organisation", "external_data", "external_legal_basis", "software"]
 STEP_FIELDS = {"project": PROJECT_FIELDS, "eligibility": ELIGIBILITY_FIELDS, "team": TEAM_FIELDS}
@@ -159,8 +188,9 @@ STEP_FIELDS = {"project": PROJECT_FIELDS, "eligibility": ELIGIBILITY_FIELDS, "te
 def request_create(*, actor, acronym: str, title: str = "") -> DataRequest:
     if not actor.has_role(Role.RESEARCHER):
         raise ActionNotAllowed(_("Only researchers draft requests."))
-    request = DataRequest.objects.create(researcher=actor, acronym=acronym.strip(), title=title.strip(),
-                                         draft_step="project")
+    request = DataRequest.objects.create(
+        researcher=actor, acronym=acronym.strip(), title=title.strip(), draft_step="project"
+    )
     _grant_view(request, [actor])
     assign_perm("requests_app.change_datarequest", actor, request)
     log_event("request.created", actor=actor, obj=request, data={"acronym": request.acronym})
@@ -187,9 +217,17 @@ def request_save_step(*, request: DataRequest, step: str, data: dict, actor) -> 
 
 
 @transaction.atomic(durable=True)
-def request_variable_save(*, request: DataRequest, variable, actor, justification: str,
-                          wants_change: bool = False, change_justification: str = "",
-                          wanted_modalities: str = "", need_to_know: str = "") -> RequestVariable:
+def request_variable_save(
+    *,
+    request: DataRequest,
+    variable,
+    actor,
+    justification: str,
+    wants_change: bool = False,
+    change_justification: str = "",
+    wanted_modalities: str = "",
+    need_to_know: str = "",
+) -> RequestVariable:
     """Add a variable to the request, or update the researcher's answers about it."""
     _require_owner(request, actor)
     request = _lock(request)
@@ -203,24 +241,32 @@ def request_variable_save(*, request: DataRequest, variable, actor, justificatio
     if variable.status != variable.Status.ACTIVE:
         raise ValidationError(_("This variable is no longer available in the dictionary."))
     rv, created = RequestVariable.objects.update_or_create(
-        request=request, variable=variable,
+        request=request,
+        variable=variable,
         defaults={
             "granularity": variable.default_granularity,
-            "justification": justification.strip(), "wants_change": wants_change,
+            "justification": justification.strip(),
+            "wants_change": wants_change,
             "change_justification": change_justification.strip() if wants_change else "",
             "wanted_modalities": wanted_modalities.strip() if wants_change else "",
             "need_to_know": need_to_know.strip(),
         },
         create_defaults={
-            "granularity": variable.default_granularity, "justification": justification.strip(),
+            "granularity": variable.default_granularity,
+            "justification": justification.strip(),
             "wants_change": wants_change,
             "change_justification": change_justification.strip() if wants_change else "",
             "wanted_modalities": wanted_modalities.strip() if wants_change else "",
-            "need_to_know": need_to_know.strip(), "added_in_version": request.version,
+            "need_to_know": need_to_know.strip(),
+            "added_in_version": request.version,
         },
     )
-    log_event("request.variable_saved", actor=actor, obj=request,
-              data={"variable": variable.name, "register": variable.register.code, "created": created})
+    log_event(
+        "request.variable_saved",
+        actor=actor,
+        obj=request,
+        data={"variable": variable.name, "register": variable.register.code, "created": created},
+    )
     return rv
 
 
@@ -230,7 +276,12 @@ def request_variable_remove(*, request_variable: RequestVariable, actor) -> None
     _require_owner(request, actor)
     request = _lock(request)
     _require_editable(request)
-    log_event("request.variable_removed", actor=actor, obj=request, data={"variable": request_variable.variable.name})
+    log_event(
+        "request.variable_removed",
+        actor=actor,
+        obj=request,
+        data={"variable": request_variable.variable.name},
+    )
     request_variable.delete()
 
 
@@ -240,8 +291,10 @@ def _snapshot(request: DataRequest) -> dict:
     fields["members"] = ", ".join(sorted(u.get_full_name() for u in request.members.all()))
     variables = {
         f"{rv.variable.register.code}.{rv.variable.name}": {
-            "justification": rv.justification, "wants_change": rv.wants_change,
-            "change_justification": rv.change_justification, "wanted_modalities": rv.wanted_modalities,
+            "justification": rv.justification,
+            "wants_change": rv.wants_change,
+            "change_justification": rv.change_justification,
+            "wanted_modalities": rv.wanted_modalities,
             "need_to_know": rv.need_to_know,
         }
         for rv in request.variables.select_related("variable__register")
@@ -278,32 +331,57 @@ def request_submit(*, request: DataRequest, actor) -> DataRequest:
         raise ValidationError([p for step in problems.values() for p in step])
     request.domain, request.other_domains = _primary_domain(request)
     request_transition(request=request, name="submit", actor=actor)
-    RequestVersion.objects.create(request=request, number=request.version, snapshot=_snapshot(request),
-                                  created_by=actor)
-    log_event("request.submitted", actor=actor, obj=request, data={"version": request.version,
-                                                                    "domain": request.domain})
-    notify(recipients=_researchers(request), event="request_submitted", context=_ctx(request),
-           url=_url("detail", request))
+    RequestVersion.objects.create(
+        request=request, number=request.version, snapshot=_snapshot(request), created_by=actor
+    )
+    log_event(
+        "request.submitted",
+        actor=actor,
+        obj=request,
+        data={"version": request.version, "domain": request.domain},
+    )
+    notify(
+        recipients=_researchers(request),
+        event="request_submitted",
+        context=_ctx(request),
+        url=_url("detail", request),
+    )
     domain_experts = list(experts_of_domain(request.domain)) if request.domain else []
-    notify(recipients=domain_experts, event="request_received", context=_ctx(request),
-           url=_url("detail", request))
+    notify(
+        recipients=domain_experts,
+        event="request_received",
+        context=_ctx(request),
+        url=_url("detail", request),
+    )
     expert = least_loaded_expert(request.domain) if request.domain else None
     if expert is not None:
         _assign(request, expert, actor=None, comment=_("Automatic assignment"))
     others = [u for d in request.other_domains for u in experts_of_domain(d)]
     if others:
-        notify(recipients=others, event="request_other_domain", context=_ctx(request),
-               url=_url("detail", request))
+        notify(
+            recipients=others,
+            event="request_other_domain",
+            context=_ctx(request),
+            url=_url("detail", request),
+        )
     return request
 
 
 def _assign(request: DataRequest, expert, *, actor, comment: str = "", name: str = "assign") -> None:
     request_transition(request=request, name=name, actor=actor, comment=comment, expert=expert)
     _grant_view(request, [expert])
-    log_event(f"request.{'assigned' if name == 'assign' else name}", actor=actor, obj=request,
-              data={"expert": expert.email, "comment": comment})
-    notify(recipients=[expert], event="request_assigned", context=_ctx(request, comment=comment),
-           url=_url("processing", request))
+    log_event(
+        f"request.{'assigned' if name == 'assign' else name}",
+        actor=actor,
+        obj=request,
+        data={"expert": expert.email, "comment": comment},
+    )
+    notify(
+        recipients=[expert],
+        event="request_assigned",
+        context=_ctx(request, comment=comment),
+        url=_url("processing", request),
+    )
 
 
 @transaction.atomic(durable=True)
@@ -339,9 +417,12 @@ def request_hand_over(*, request: DataRequest, to_expert, reason: str, actor) ->
         raise ValidationError({"expert": _("Choose another thematic expert.")})
     previous = request.expert
     _assign(request, to_expert, actor=actor, comment=reason.strip(), name="hand_over")
-    notify(recipients=[previous], event="request_handed_over",
-           context=_ctx(request, comment=reason.strip(), to=to_expert.get_full_name()),
-           url=_url("detail", request))
+    notify(
+        recipients=[previous],
+        event="request_handed_over",
+        context=_ctx(request, comment=reason.strip(), to=to_expert.get_full_name()),
+        url=_url("detail", request),
+    )
     return request
 
 
@@ -358,9 +439,15 @@ def _decide(request, name: str, *, actor, reason: str, event: str) -> DataReques
         raise ValidationError({"reason": _("Give the reason; the researcher will read it.")})
     request_transition(request=request, name=name, actor=actor, comment=reason.strip(), note=reason.strip())
     log_event(f"request.{event}", actor=actor, obj=request, data={"reason": reason.strip()})
-    recipients = _researchers(request) + ([request.expert] if actor is None or actor.pk != request.expert_id else [])
-    notify(recipients=recipients, event=f"request_{event}", context=_ctx(request, comment=reason.strip()),
-           url=_url("detail", request))
+    recipients = _researchers(request) + (
+        [request.expert] if actor is None or actor.pk != request.expert_id else []
+    )
+    notify(
+        recipients=recipients,
+        event=f"request_{event}",
+        context=_ctx(request, comment=reason.strip()),
+        url=_url("detail", request),
+    )
     return request
 
 
@@ -383,11 +470,16 @@ def request_resubmit(*, request: DataRequest, actor) -> DataRequest:
     if any(problems.values()):
         raise ValidationError([p for step in problems.values() for p in step])
     request_transition(request=request, name="resubmit", actor=actor)
-    RequestVersion.objects.create(request=request, number=request.version, snapshot=_snapshot(request),
-                                  created_by=actor)
+    RequestVersion.objects.create(
+        request=request, number=request.version, snapshot=_snapshot(request), created_by=actor
+    )
     log_event("request.resubmitted", actor=actor, obj=request, data={"version": request.version})
-    notify(recipients=[request.expert], event="request_resubmitted", context=_ctx(request),
-           url=_url("processing", request))
+    notify(
+        recipients=[request.expert],
+        event="request_resubmitted",
+        context=_ctx(request),
+        url=_url("processing", request),
+    )
     return request
 
 
@@ -405,21 +497,43 @@ def request_reclassify(*, request: DataRequest, reason: str, actor) -> DataReque
 @transaction.atomic(durable=True)
 def request_withdraw(*, request: DataRequest, reason: str = "", actor) -> DataRequest:
     request = _lock(request)
-    request_transition(request=request, name="withdraw", actor=actor, comment=reason.strip(), note=reason.strip())
+    request_transition(
+        request=request, name="withdraw", actor=actor, comment=reason.strip(), note=reason.strip()
+    )
     log_event("request.withdrawn", actor=actor, obj=request, data={"reason": reason})
     if request.expert_id:
-        notify(recipients=[request.expert], event="request_withdrawn", context=_ctx(request, comment=reason),
-               url=_url("detail", request))
+        notify(
+            recipients=[request.expert],
+            event="request_withdrawn",
+            context=_ctx(request, comment=reason),
+            url=_url("detail", request),
+        )
     return request
 
 
 # --- the expert's processing ----------------------------------------------------------------
 
-ELIGIBILITY_ANSWERS = ["needs_microdata", "needs_microdata_comment", "is_legitimate", "is_legitimate_comment",
-                       "is_statistical", "is_statistical_comment"]
-PROCESSING_FIELDS = ["field_of_study", "field_filters", "approved_period_from", "approved_period_to",
-                     "sample_fraction", "sample_seed", "sample_justification", "pseudonymised_variables",
-                     "double_pseudonymised_registers", "derived_indicators", "other_measures"]
+ELIGIBILITY_ANSWERS = [
+    "needs_microdata",
+    "needs_microdata_comment",
+    "is_legitimate",
+    "is_legitimate_comment",
+    "is_statistical",
+    "is_statistical_comment",
+]
+PROCESSING_FIELDS = [
+    "field_of_study",
+    "field_filters",
+    "approved_period_from",
+    "approved_period_to",
+    "sample_fraction",
+    "sample_seed",
+    "sample_justification",
+    "pseudonymised_variables",
+    "double_pseudonymised_registers",
+    "derived_indicators",
+    "other_measures",
+]
 
 
 @transaction.atomic(durable=True)
@@ -444,9 +558,17 @@ def processing_save(*, request: DataRequest, data: dict, actor) -> DataRequest:
 
 
 @transaction.atomic(durable=True)
-def variable_decide(*, request_variable: RequestVariable, actor, justification_decision: str,
-                    justification_comment: str = "", granularity_decision: str = "",
-                    granularity_comment: str = "", new_modalities: str = "", outcome: str = "") -> RequestVariable:
+def variable_decide(
+    *,
+    request_variable: RequestVariable,
+    actor,
+    justification_decision: str,
+    justification_comment: str = "",
+    granularity_decision: str = "",
+    granularity_comment: str = "",
+    new_modalities: str = "",
+    outcome: str = "",
+) -> RequestVariable:
     """Record the expert's decisions on one variable (screenshots 3a/3b)."""
     from .modalities import parse_modalities
 
@@ -467,14 +589,20 @@ def variable_decide(*, request_variable: RequestVariable, actor, justification_d
             errors["new_modalities"] = _("Give the new modalities.")
         else:
             try:
-                parse_modalities(new_modalities)
+                modalities, rule = parse_modalities(new_modalities)
             except ValidationError as exc:
                 errors["new_modalities"] = exc.messages
+            else:
+                problems = _coding_problems(rv.variable, modalities, rule)
+                if problems:
+                    errors["new_modalities"] = problems
     if outcome == Outcome.APPROVED_OTHER and granularity_decision != Decision.ACCEPTED:
         errors["outcome"] = _("“Another granularity” needs an accepted change with its modalities.")
     if outcome == Outcome.APPROVED and rv.wants_change and granularity_decision != Decision.ACCEPTED:
-        errors["outcome"] = _("The requested change was not accepted: approve at the default granularity "
-                              "(“another granularity” is for an accepted change) or refuse it.")
+        errors["outcome"] = _(
+            "The requested change was not accepted: approve at the default granularity "
+            "(“another granularity” is for an accepted change) or refuse it."
+        )
     if errors:
         raise ValidationError(errors)
     rv.justification_decision = justification_decision
@@ -485,10 +613,31 @@ def variable_decide(*, request_variable: RequestVariable, actor, justification_d
     rv.outcome = outcome
     rv.decided_by, rv.decided_at = actor, timezone.now()
     rv.save()
-    log_event("request.variable_decided", actor=actor, obj=request, data={
-        "variable": rv.variable.name, "justification": justification_decision,
-        "granularity": granularity_decision, "outcome": outcome})
+    log_event(
+        "request.variable_decided",
+        actor=actor,
+        obj=request,
+        data={
+            "variable": rv.variable.name,
+            "justification": justification_decision,
+            "granularity": granularity_decision,
+            "outcome": outcome,
+        },
+    )
     return rv
+
+
+def _coding_problems(variable, modalities: list[dict], rule: dict) -> list[str]:
+    """Check the new coding against the detailed one now, not only when the datateam validates."""
+    try:
+        from dictionary.importer import check_granularity, normalise_rule
+    except ImportError:  # pragma: no cover - the dictionary helper's checker is not there
+        return []
+    detailed = variable.detailed_granularity
+    detailed_codes = list(detailed.modalities.values_list("code", flat=True)) if detailed else []
+    return check_granularity(
+        rule=normalise_rule(rule), codes=[m["code"] for m in modalities], detailed_codes=detailed_codes
+    )
 
 
 def _message_recipients(request: DataRequest, actor) -> list:
@@ -498,8 +647,10 @@ def _message_recipients(request: DataRequest, actor) -> list:
 
 
 @transaction.atomic(durable=True)
-def message_post(*, request: DataRequest, body: str, actor, variable: RequestVariable | None = None) -> Message:
-    """A message in the request's thread (or a variable's), in either direction, notified to the other side."""
+def message_post(
+    *, request: DataRequest, body: str, actor, variable: RequestVariable | None = None
+) -> Message:
+    """A message in the request's thread (or a variable's), either way, notified to the other side."""
     from .selectors import can_take_part
 
     if not body.strip():
@@ -508,14 +659,26 @@ def message_post(*, request: DataRequest, body: str, actor, variable: RequestVar
         raise ActionNotAllowed(_("You do not take part in this request's discussion."))
     if request.is_final:
         raise ValidationError(_("The request is closed."))
-    message = Message.objects.create(request=request, variable=variable, author=actor, body=body.strip(),
-                                     version=request.version)
-    log_event("request.message_posted", actor=actor, obj=request,
-              data={"variable": variable.variable.name if variable else None})
-    notify(recipients=_message_recipients(request, actor), event="message_posted",
-           context=_ctx(request, author=actor.get_full_name(), body=body.strip(),
-                        variable=variable.variable.name if variable else ""),
-           url=_url("detail", request) + "#messages")
+    message = Message.objects.create(
+        request=request, variable=variable, author=actor, body=body.strip(), version=request.version
+    )
+    log_event(
+        "request.message_posted",
+        actor=actor,
+        obj=request,
+        data={"variable": variable.variable.name if variable else None},
+    )
+    notify(
+        recipients=_message_recipients(request, actor),
+        event="message_posted",
+        context=_ctx(
+            request,
+            author=actor.get_full_name(),
+            body=body.strip(),
+            variable=variable.variable.name if variable else "",
+        ),
+        url=_url("detail", request) + "#messages",
+    )
     return message
 
 
@@ -530,8 +693,12 @@ def prefilled_document(request: DataRequest) -> dict[str, str]:
 def processing_send_to_datateam(*, request: DataRequest, actor) -> DataRequest:
     request = _lock(request)
     if not request.needs_microdata or not request.is_legitimate or not request.is_statistical:
-        raise ValidationError(_("Answer yes to the three eligibility questions first (otherwise reject or "
-                                "reclassify the request)."))
+        raise ValidationError(
+            _(
+                "Answer yes to the three eligibility questions first (otherwise reject or "
+                "reclassify the request)."
+            )
+        )
     waiting = list(request.variables.filter(outcome="").values_list("variable__name", flat=True))
     if waiting:
         raise ValidationError(_("Decide on every variable first: %(names)s.") % {"names": ", ".join(waiting)})
@@ -540,7 +707,9 @@ def processing_send_to_datateam(*, request: DataRequest, actor) -> DataRequest:
     request_transition(request=request, name="send_to_datateam", actor=actor)
     log_event("request.sent_to_datateam", actor=actor, obj=request, data={"version": request.version})
     datateam = [u for u in users_with_role(Role.DATATEAM) if u.pk != request.expert_id]
-    notify(recipients=datateam, event="request_to_datateam", context=_ctx(request), url=_url("review", request))
+    notify(
+        recipients=datateam, event="request_to_datateam", context=_ctx(request), url=_url("review", request)
+    )
     return request
 
 
@@ -552,8 +721,9 @@ def review_comment_add(*, request: DataRequest, section: str, body: str, actor) 
         raise ValidationError({"section": _("Choose a section.")})
     if not body.strip():
         raise ValidationError({"body": _("Write a comment.")})
-    comment = ReviewComment.objects.create(request=request, section=section, author=actor, body=body.strip(),
-                                           version=request.version)
+    comment = ReviewComment.objects.create(
+        request=request, section=section, author=actor, body=body.strip(), version=request.version
+    )
     log_event("request.review_commented", actor=actor, obj=request, data={"section": section})
     return comment
 
@@ -567,8 +737,12 @@ def datateam_send_back(*, request: DataRequest, comment: str, actor) -> DataRequ
         raise ActionNotAllowed(_("Four eyes: the request's own expert cannot review it."))
     request_transition(request=request, name="send_back", actor=actor, comment=comment.strip())
     log_event("request.sent_back", actor=actor, obj=request, data={"comment": comment.strip()})
-    notify(recipients=[request.expert], event="request_sent_back", context=_ctx(request, comment=comment.strip()),
-           url=_url("processing", request))
+    notify(
+        recipients=[request.expert],
+        event="request_sent_back",
+        context=_ctx(request, comment=comment.strip()),
+        url=_url("processing", request),
+    )
     return request
 
 
@@ -578,8 +752,9 @@ def _custom_granularities(request: DataRequest, actor) -> None:
 
     from .modalities import parse_modalities
 
-    for rv in request.variables.filter(granularity_decision=Decision.ACCEPTED, outcome=Outcome.APPROVED_OTHER,
-                                       approved_granularity=None).select_related("variable"):
+    for rv in request.variables.filter(
+        granularity_decision=Decision.ACCEPTED, outcome=Outcome.APPROVED_OTHER, approved_granularity=None
+    ).select_related("variable"):
         modalities, recode = parse_modalities(rv.new_modalities)
         code = f"{request.reference}-v{request.version}".lower()
         origin = f"{request.reference} v{request.version}"
@@ -588,14 +763,30 @@ def _custom_granularities(request: DataRequest, actor) -> None:
         except ImportError:  # the dictionary helper's service is not there yet
             granularity_add_custom = None
         if granularity_add_custom is not None:
-            granularity = granularity_add_custom(variable=rv.variable, code=code, label=origin,
-                                                 modalities=modalities, recode=recode, origin=origin, actor=actor)
+            granularity = granularity_add_custom(
+                variable=rv.variable,
+                code=code,
+                label=origin,
+                modalities=modalities,
+                recode=recode,
+                origin=origin,
+                actor=actor,
+            )
         else:
             granularity, _created = Granularity.objects.get_or_create(
-                variable=rv.variable, code=code,
-                defaults={"kind": Granularity.Kind.CUSTOM, "label": origin, "recode": recode, "origin": origin})
+                variable=rv.variable,
+                code=code,
+                defaults={
+                    "kind": Granularity.Kind.CUSTOM,
+                    "label": origin,
+                    "recode": recode,
+                    "origin": origin,
+                },
+            )
             for i, m in enumerate(modalities):
-                granularity.modalities.get_or_create(code=m["code"], defaults={"label": m["label"], "order": i})
+                granularity.modalities.get_or_create(
+                    code=m["code"], defaults={"label": m["label"], "order": i}
+                )
         rv.approved_granularity = granularity
         rv.save(update_fields=["approved_granularity"])
 
@@ -611,17 +802,33 @@ def datateam_validate(*, request: DataRequest, actor) -> DataRequest:
     request_transition(request=request, name="validate", actor=actor, by=actor)
     _custom_granularities(request, actor)
     log_event("request.validated", actor=actor, obj=request, data={"version": request.version})
-    transaction.on_commit(partial(render_processing_document.delay, request_id=request.pk,
-                                  version=request.version, actor_id=actor.pk))
-    notify(recipients=_researchers(request), event="request_validated", context=_ctx(request),
-           url=_url("confirmation", request))
-    notify(recipients=[request.expert], event="request_validated_expert", context=_ctx(request),
-           url=_url("detail", request))
+    transaction.on_commit(
+        partial(
+            render_processing_document.delay,
+            request_id=request.pk,
+            version=request.version,
+            actor_id=actor.pk,
+        )
+    )
+    notify(
+        recipients=_researchers(request),
+        event="request_validated",
+        context=_ctx(request),
+        url=_url("confirmation", request),
+    )
+    notify(
+        recipients=[request.expert],
+        event="request_validated_expert",
+        context=_ctx(request),
+        url=_url("detail", request),
+    )
     return request
 
 
 @transaction.atomic(durable=True)
-def request_flag_decisions(*, request: DataRequest, comment: str, actor, flagged: list[int] = ()) -> DataRequest:
+def request_flag_decisions(
+    *, request: DataRequest, comment: str, actor, flagged: list[int] = ()
+) -> DataRequest:
     """The researcher flags decisions that make the project impossible: back to the expert."""
     request = _lock(request)
     if not comment.strip():
@@ -630,10 +837,18 @@ def request_flag_decisions(*, request: DataRequest, comment: str, actor, flagged
     request.variables.update(flagged=False)
     request.variables.filter(pk__in=list(flagged)).update(flagged=True)
     Message.objects.create(request=request, author=actor, body=comment.strip(), version=request.version)
-    log_event("request.decisions_flagged", actor=actor, obj=request,
-              data={"comment": comment.strip(), "variables": list(flagged)})
-    notify(recipients=[request.expert], event="request_flagged", context=_ctx(request, comment=comment.strip()),
-           url=_url("processing", request))
+    log_event(
+        "request.decisions_flagged",
+        actor=actor,
+        obj=request,
+        data={"comment": comment.strip(), "variables": list(flagged)},
+    )
+    notify(
+        recipients=[request.expert],
+        event="request_flagged",
+        context=_ctx(request, comment=comment.strip()),
+        url=_url("processing", request),
+    )
     return request
 
 
@@ -668,14 +883,26 @@ def request_confirm(*, request: DataRequest, actor) -> DataRequest:
     manifest = build_manifest(request)
     validate_manifest(manifest)
     text = json.dumps(manifest, sort_keys=True, separators=(",", ":"))
-    Manifest.objects.update_or_create(request=request, version=request.version, defaults={
-        "data": manifest, "sha256": hashlib.sha256(text.encode()).hexdigest()})
-    log_event("request.confirmed", actor=actor, obj=request,
-              data={"version": request.version, "project": project.reference})
-    transaction.on_commit(partial(render_variable_list.delay, request_id=request.pk, version=request.version,
-                                  actor_id=actor.pk))
-    notify(recipients=[request.expert, *_researchers(request)], event="request_confirmed", context=_ctx(request),
-           url=_url("detail", request))
+    Manifest.objects.update_or_create(
+        request=request,
+        version=request.version,
+        defaults={"data": manifest, "sha256": hashlib.sha256(text.encode()).hexdigest()},
+    )
+    log_event(
+        "request.confirmed",
+        actor=actor,
+        obj=request,
+        data={"version": request.version, "project": project.reference},
+    )
+    transaction.on_commit(
+        partial(render_variable_list.delay, request_id=request.pk, version=request.version, actor_id=actor.pk)
+    )
+    notify(
+        recipients=[request.expert, *_researchers(request)],
+        event="request_confirmed",
+        context=_ctx(request),
+        url=_url("detail", request),
+    )
     return request
 
 

@@ -24,17 +24,27 @@ def _load(request_id: int, actor_id: int | None):
 def render_processing_document(request_id: int, version: int, actor_id: int | None = None) -> int:
     """Render the validated processing document to PDF and archive it with its SHA-256 (idempotent)."""
     request, actor = _load(request_id, actor_id)
-    existing = ArchivedDocument.objects.filter(request=request, version=version,
-                                               kind=ArchivedDocument.Kind.PROCESSING).first()
+    existing = ArchivedDocument.objects.filter(
+        request=request, version=version, kind=ArchivedDocument.Kind.PROCESSING
+    ).first()
     if existing:
         return existing.pk
     content = documents.processing_pdf(request)
     with transaction.atomic():
-        doc = documents.archive_bytes(request=request, kind=ArchivedDocument.Kind.PROCESSING, content=content,
-                                      filename=f"{request.reference}-v{version}-processing.pdf", version=version,
-                                      actor=actor)
-        log_event("request.document_archived", actor=actor, obj=request,
-                  data={"kind": doc.kind, "sha256": doc.sha256, "version": version})
+        doc = documents.archive_bytes(
+            request=request,
+            kind=ArchivedDocument.Kind.PROCESSING,
+            content=content,
+            filename=f"{request.reference}-v{version}-processing.pdf",
+            version=version,
+            actor=actor,
+        )
+        log_event(
+            "request.document_archived",
+            actor=actor,
+            obj=request,
+            data={"kind": doc.kind, "sha256": doc.sha256, "version": version},
+        )
     return doc.pk
 
 
@@ -42,25 +52,52 @@ def render_processing_document(request_id: int, version: int, actor_id: int | No
 def render_variable_list(request_id: int, version: int, actor_id: int | None = None) -> list[int]:
     """The closed list of variables (PDF and CSV) and the manifest, archived at confirmation (idempotent)."""
     request, actor = _load(request_id, actor_id)
-    kinds = set(ArchivedDocument.objects.filter(request=request, version=version).values_list("kind", flat=True))
+    kinds = set(
+        ArchivedDocument.objects.filter(request=request, version=version).values_list("kind", flat=True)
+    )
     made = []
     stem = f"{request.reference}-v{version}"
     with transaction.atomic():
         if ArchivedDocument.Kind.VARIABLES_CSV not in kinds:
-            made.append(documents.archive_bytes(request=request, kind=ArchivedDocument.Kind.VARIABLES_CSV,
-                                                content=documents.variable_list_csv(request),
-                                                filename=f"{stem}-variables.csv", version=version, actor=actor))
+            made.append(
+                documents.archive_bytes(
+                    request=request,
+                    kind=ArchivedDocument.Kind.VARIABLES_CSV,
+                    content=documents.variable_list_csv(request),
+                    filename=f"{stem}-variables.csv",
+                    version=version,
+                    actor=actor,
+                )
+            )
         if ArchivedDocument.Kind.VARIABLES_PDF not in kinds:
-            made.append(documents.archive_bytes(request=request, kind=ArchivedDocument.Kind.VARIABLES_PDF,
-                                                content=documents.variable_list_pdf(request),
-                                                filename=f"{stem}-variables.pdf", version=version, actor=actor))
+            made.append(
+                documents.archive_bytes(
+                    request=request,
+                    kind=ArchivedDocument.Kind.VARIABLES_PDF,
+                    content=documents.variable_list_pdf(request),
+                    filename=f"{stem}-variables.pdf",
+                    version=version,
+                    actor=actor,
+                )
+            )
         manifest = Manifest.objects.filter(request=request, version=version).first()
         if manifest and ArchivedDocument.Kind.MANIFEST not in kinds:
             content = json.dumps(manifest.data, indent=2, sort_keys=True, ensure_ascii=False).encode()
-            made.append(documents.archive_bytes(request=request, kind=ArchivedDocument.Kind.MANIFEST,
-                                                content=content, filename=f"{stem}-manifest.json",
-                                                version=version, actor=actor))
+            made.append(
+                documents.archive_bytes(
+                    request=request,
+                    kind=ArchivedDocument.Kind.MANIFEST,
+                    content=content,
+                    filename=f"{stem}-manifest.json",
+                    version=version,
+                    actor=actor,
+                )
+            )
         for doc in made:
-            log_event("request.document_archived", actor=actor, obj=request,
-                      data={"kind": doc.kind, "sha256": doc.sha256, "version": version})
+            log_event(
+                "request.document_archived",
+                actor=actor,
+                obj=request,
+                data={"kind": doc.kind, "sha256": doc.sha256, "version": version},
+            )
     return [d.pk for d in made]

@@ -23,7 +23,9 @@ def working_days(start: datetime.datetime, end: datetime.datetime) -> float:
     total = 0.0
     cursor = start
     while cursor < end:
-        next_midnight = (cursor + datetime.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+        next_midnight = (cursor + datetime.timedelta(days=1)).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
         segment_end = min(next_midnight, end)
         if cursor.weekday() < 5:
             total += (segment_end - cursor).total_seconds() / 86400
@@ -47,15 +49,24 @@ def time_in_states(request: DataRequest, now: datetime.datetime | None = None) -
 
 def clock_days(request: DataRequest, now: datetime.datetime | None = None) -> float:
     """Working days on the IGSS side since submission (waiting for the researcher excluded)."""
-    return round(sum(d for s, d in time_in_states(request, now).items()
-                     if s not in WAITING_FOR_RESEARCHER and s != State.DRAFT), 2)
+    return round(
+        sum(
+            d
+            for s, d in time_in_states(request, now).items()
+            if s not in WAITING_FOR_RESEARCHER and s != State.DRAFT
+        ),
+        2,
+    )
 
 
 def time_to_decision(request: DataRequest) -> float | None:
     """Working days from the first submission to the decision (confirmation, rejection, reclassification),
     the researcher's time excluded; None while undecided."""
-    decided = [c for c in request.state_changes.all()
-               if c.to_state in (State.CONFIRMED, State.REJECTED, State.RECLASSIFIED)]
+    decided = [
+        c
+        for c in request.state_changes.all()
+        if c.to_state in (State.CONFIRMED, State.REJECTED, State.RECLASSIFIED)
+    ]
     if not decided:
         return None
     return clock_days(request, now=decided[0].at)

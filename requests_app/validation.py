@@ -75,8 +75,10 @@ def problems(request: DataRequest) -> dict[str, list[str]]:
         if rv.wants_change and not rv.change_justification.strip():
             v.append(_("%(variable)s: justify the change of values.") % {"variable": rv.variable.name})
         if rv.variable.padlock == 2 and not rv.need_to_know.strip():
-            v.append(_("%(variable)s: two padlocks — state how need-to-know is respected.")
-                     % {"variable": rv.variable.name})
+            v.append(
+                _("%(variable)s: two padlocks — state how need-to-know is respected.")
+                % {"variable": rv.variable.name}
+            )
     return out
 
 

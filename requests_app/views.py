@@ -36,8 +36,12 @@ from .models import (
 )
 from .timeinstate import clock_days, time_in_states
 
-STEPS = [("project", _("Project")), ("eligibility", _("Eligibility")), ("team", _("Team, external data, software")),
-         ("variables", _("Variables"))]
+STEPS = [
+    ("project", _("Project")),
+    ("eligibility", _("Eligibility")),
+    ("team", _("Team, external data, software")),
+    ("variables", _("Variables")),
+]
 
 
 def role_required(*roles):
@@ -48,7 +52,9 @@ def role_required(*roles):
             if not (request.user.is_superuser or request.user.has_role(*roles)):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
+
         return wrapper
+
     return decorator
 
 
@@ -73,6 +79,7 @@ def _context(req: DataRequest, user, **extra) -> dict:
 
 # --- researcher ---------------------------------------------------------------------------------
 
+
 @login_required
 def dashboard(request):
     qs = selectors.researcher_requests(request.user).order_by("-updated_at")
@@ -84,8 +91,10 @@ def create(request):
     form = forms.CreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         req = services.request_create(actor=request.user, **form.cleaned_data)
-        messages.success(request, _("Request %(ref)s created: fill in each step, and save as you go.")
-                         % {"ref": req.reference})
+        messages.success(
+            request,
+            _("Request %(ref)s created: fill in each step, and save as you go.") % {"ref": req.reference},
+        )
         return redirect("requests_app:edit", pk=req.pk, step="project")
     return render(request, "requests_app/create.html", {"form": form})
 
@@ -122,8 +131,12 @@ def edit(request, pk: int, step: str):
                 return redirect("requests_app:edit", pk=pk, step=step)
         else:
             status = 422 if request.headers.get("HX-Request") else 200
-    return render(request, "requests_app/edit.html", _context(req, request.user, form=form, step=step,
-                                                                   problems=validation.problems(req)), status=status)
+    return render(
+        request,
+        "requests_app/edit.html",
+        _context(req, request.user, form=form, step=step, problems=validation.problems(req)),
+        status=status,
+    )
 
 
 def _picker_results(request):
@@ -136,11 +149,15 @@ def _picker_results(request):
 
         qs = search_variables(query=query, register=register)
     except ImportError:  # the dictionary helper's selector is not there yet
-        qs = Variable.objects.active().select_related("register").prefetch_related("granularities__modalities")
+        qs = (
+            Variable.objects.active().select_related("register").prefetch_related("granularities__modalities")
+        )
         if register:
             qs = qs.filter(register__code=register)
         if query:
-            qs = qs.filter(Q(name__icontains=query) | Q(label__icontains=query) | Q(label_fr__icontains=query))
+            qs = qs.filter(
+                Q(name__icontains=query) | Q(label__icontains=query) | Q(label_fr__icontains=query)
+            )
     return Paginator(qs, 25).get_page(request.GET.get("page"))
 
 
@@ -151,11 +168,19 @@ def variables(request, pk: int):
     _owner_editing(req, request.user)
     page = _picker_results(request)
     chosen = req.variables.select_related("variable__register", "granularity")
-    ctx = _context(req, request.user, step="variables", page=page, chosen=chosen,
-                   chosen_ids=set(chosen.values_list("variable_id", flat=True)),
-                   registers=Register.objects.all(), q=request.GET.get("q", ""),
-                   register=request.GET.get("register", ""), padlocks=Padlock.choices,
-                   problems=validation.problems(req))
+    ctx = _context(
+        req,
+        request.user,
+        step="variables",
+        page=page,
+        chosen=chosen,
+        chosen_ids=set(chosen.values_list("variable_id", flat=True)),
+        registers=Register.objects.all(),
+        q=request.GET.get("q", ""),
+        register=request.GET.get("register", ""),
+        padlocks=Padlock.choices,
+        problems=validation.problems(req),
+    )
     if request.headers.get("HX-Request"):
         return render(request, "requests_app/variables.html#results", ctx)
     return render(request, "requests_app/variables.html", ctx)
@@ -165,18 +190,30 @@ def variables(request, pk: int):
 def variable_edit(request, pk: int, variable_pk: int):
     req = selectors.get_visible_request(request.user, pk)
     _owner_editing(req, request.user)
-    variable = get_object_or_404(Variable.objects.select_related("register").prefetch_related(
-        "granularities__modalities"), pk=variable_pk)
+    variable = get_object_or_404(
+        Variable.objects.select_related("register").prefetch_related("granularities__modalities"),
+        pk=variable_pk,
+    )
     existing = req.variables.filter(variable=variable).first()
     initial = {}
     if existing:
-        initial = {f: getattr(existing, f) for f in ("justification", "wants_change", "change_justification",
-                                                     "wanted_modalities", "need_to_know")}
+        initial = {
+            f: getattr(existing, f)
+            for f in (
+                "justification",
+                "wants_change",
+                "change_justification",
+                "wanted_modalities",
+                "need_to_know",
+            )
+        }
     form = forms.VariableForm(request.POST or None, variable=variable, initial=initial)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.request_variable_save(request=req, variable=variable, actor=request.user, **form.cleaned_data)
+            services.request_variable_save(
+                request=req, variable=variable, actor=request.user, **form.cleaned_data
+            )
         except services.RequestChanged as exc:
             form.add_error(None, str(exc))
             status = 409
@@ -185,9 +222,20 @@ def variable_edit(request, pk: int, variable_pk: int):
         else:
             messages.success(request, _("%(name)s is in your request.") % {"name": variable.name})
             return redirect("requests_app:variables", pk=pk)
-    return render(request, "requests_app/variable_edit.html", _context(
-        req, request.user, step="variables", variable=variable, form=form, existing=existing,
-        default=variable.default_granularity), status=status)
+    return render(
+        request,
+        "requests_app/variable_edit.html",
+        _context(
+            req,
+            request.user,
+            step="variables",
+            variable=variable,
+            form=form,
+            existing=existing,
+            default=variable.default_granularity,
+        ),
+        status=status,
+    )
 
 
 @require_POST
@@ -213,25 +261,40 @@ def submit(request, pk: int):
         try:
             if req.state == State.DRAFT:
                 services.request_submit(request=req, actor=request.user)
-                messages.success(request, _("Your request is submitted. You will be told when an expert has "
-                                            "processed it."))
+                messages.success(
+                    request, _("Your request is submitted. You will be told when an expert has processed it.")
+                )
             else:
                 services.request_resubmit(request=req, actor=request.user)
-                messages.success(request, _("Version %(v)s of your request is sent to the expert.")
-                                 % {"v": req.version + 1})
+                messages.success(
+                    request,
+                    _("Version %(v)s of your request is sent to the expert.") % {"v": req.version + 1},
+                )
             return redirect("requests_app:detail", pk=pk)
         except services.RequestChanged as exc:
             messages.error(request, str(exc))
-        except ValidationError as exc:
+        except ValidationError:
             messages.error(request, _("The request is not complete yet: see below."))
-    return render(request, "requests_app/submit.html", _context(
-        req, request.user, step="submit", problems=problems, complete=not any(problems.values()),
-        chosen=req.variables.select_related("variable__register")))
+    return render(
+        request,
+        "requests_app/submit.html",
+        _context(
+            req,
+            request.user,
+            step="submit",
+            problems=problems,
+            complete=not any(problems.values()),
+            chosen=req.variables.select_related("variable__register"),
+        ),
+    )
 
 
 def _diff(old: dict, new: dict) -> dict:
-    fields = [(k, old.get("fields", {}).get(k, ""), v) for k, v in new.get("fields", {}).items()
-              if old.get("fields", {}).get(k, "") != v]
+    fields = [
+        (k, old.get("fields", {}).get(k, ""), v)
+        for k, v in new.get("fields", {}).items()
+        if old.get("fields", {}).get(k, "") != v
+    ]
     ov, nv = old.get("variables", {}), new.get("variables", {})
     return {
         "fields": fields,
@@ -247,19 +310,39 @@ def detail(request, pk: int):
     user = request.user
     versions = list(req.versions.all())
     diff = _diff(versions[-2].snapshot, versions[-1].snapshot) if len(versions) > 1 else None
-    rows = req.variables.select_related("variable__register", "granularity", "approved_granularity").prefetch_related(
-        "messages__author")
-    show_decisions = (req.state in (State.RESEARCHER_CONFIRMATION, State.CONFIRMED, State.IMPLEMENTATION,
-                                    State.FINALISED, State.ACTIVE, State.CLOSED)
-                      or not (user.pk == req.researcher_id or req.members.filter(pk=user.pk).exists()))
-    return render(request, "requests_app/detail.html", _context(
-        req, user, rows=rows, history=req.state_changes.select_related("actor"), versions=versions, diff=diff,
-        thread=req.messages.filter(variable=None).select_related("author"),
-        message_form=forms.MessageForm(), can_write=selectors.can_take_part(user, req) and not req.is_final,
-        show_decisions=show_decisions, days=time_in_states(req), clock=clock_days(req),
-        documents=req.archived_documents.all() if _may_download(user, req) else [],
-        manifests=req.manifests.all(), can_withdraw=services.may_fire(req, "withdraw", user),
-        is_staff_viewer=user.has_role(Role.EXPERT, Role.DATATEAM, Role.ADMINISTRATOR)))
+    rows = req.variables.select_related(
+        "variable__register", "granularity", "approved_granularity"
+    ).prefetch_related("messages__author")
+    show_decisions = req.state in (
+        State.RESEARCHER_CONFIRMATION,
+        State.CONFIRMED,
+        State.IMPLEMENTATION,
+        State.FINALISED,
+        State.ACTIVE,
+        State.CLOSED,
+    ) or not (user.pk == req.researcher_id or req.members.filter(pk=user.pk).exists())
+    return render(
+        request,
+        "requests_app/detail.html",
+        _context(
+            req,
+            user,
+            rows=rows,
+            history=req.state_changes.select_related("actor"),
+            versions=versions,
+            diff=diff,
+            thread=req.messages.filter(variable=None).select_related("author"),
+            message_form=forms.MessageForm(),
+            can_write=selectors.can_take_part(user, req) and not req.is_final,
+            show_decisions=show_decisions,
+            days=time_in_states(req),
+            clock=clock_days(req),
+            documents=req.archived_documents.all() if _may_download(user, req) else [],
+            manifests=req.manifests.all(),
+            can_withdraw=services.may_fire(req, "withdraw", user),
+            is_staff_viewer=user.has_role(Role.EXPERT, Role.DATATEAM, Role.ADMINISTRATOR),
+        ),
+    )
 
 
 @login_required
@@ -267,9 +350,17 @@ def version(request, pk: int, number: int):
     req = selectors.get_visible_request(request.user, pk)
     current = get_object_or_404(RequestVersion, request=req, number=number)
     previous = req.versions.filter(number__lt=number).order_by("-number").first()
-    return render(request, "requests_app/version.html", _context(
-        req, request.user, version=current, previous=previous,
-        diff=_diff(previous.snapshot, current.snapshot) if previous else None))
+    return render(
+        request,
+        "requests_app/version.html",
+        _context(
+            req,
+            request.user,
+            version=current,
+            previous=previous,
+            diff=_diff(previous.snapshot, current.snapshot) if previous else None,
+        ),
+    )
 
 
 @require_POST
@@ -284,7 +375,9 @@ def message_post(request, pk: int):
         if form.cleaned_data.get("variable"):
             variable = get_object_or_404(RequestVariable, pk=form.cleaned_data["variable"], request=req)
         try:
-            services.message_post(request=req, body=form.cleaned_data["body"], actor=request.user, variable=variable)
+            services.message_post(
+                request=req, body=form.cleaned_data["body"], actor=request.user, variable=variable
+            )
             messages.success(request, _("Message sent."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -325,12 +418,17 @@ def confirmation(request, pk: int):
         try:
             if "confirm" in request.POST:
                 services.request_confirm(request=req, actor=request.user)
-                messages.success(request, _("Confirmed. The list of variables is closed; the implementation starts."))
+                messages.success(
+                    request, _("Confirmed. The list of variables is closed; the implementation starts.")
+                )
                 return redirect("requests_app:detail", pk=pk)
             if flag_form.is_valid():
-                services.request_flag_decisions(request=req, comment=flag_form.cleaned_data["comment"],
-                                                flagged=[int(v) for v in flag_form.cleaned_data["variables"]],
-                                                actor=request.user)
+                services.request_flag_decisions(
+                    request=req,
+                    comment=flag_form.cleaned_data["comment"],
+                    flagged=[int(v) for v in flag_form.cleaned_data["variables"]],
+                    actor=request.user,
+                )
                 messages.success(request, _("Your comment is sent to the expert."))
                 return redirect("requests_app:detail", pk=pk)
         except services.RequestChanged as exc:
@@ -338,38 +436,62 @@ def confirmation(request, pk: int):
             status = 409
         except ValidationError as exc:
             _apply_errors(flag_form, exc)
-    rows = req.variables.select_related("variable__register", "granularity", "approved_granularity").prefetch_related(
-        "messages__author")
-    return render(request, "requests_app/confirmation.html", _context(
-        req, request.user, rows=rows, flag_form=flag_form, thread=req.messages.filter(variable=None),
-        may_act=req.state == State.RESEARCHER_CONFIRMATION and req.researcher_id == request.user.pk), status=status)
+    rows = req.variables.select_related(
+        "variable__register", "granularity", "approved_granularity"
+    ).prefetch_related("messages__author")
+    return render(
+        request,
+        "requests_app/confirmation.html",
+        _context(
+            req,
+            request.user,
+            rows=rows,
+            flag_form=flag_form,
+            thread=req.messages.filter(variable=None),
+            may_act=req.state == State.RESEARCHER_CONFIRMATION and req.researcher_id == request.user.pk,
+        ),
+        status=status,
+    )
 
 
 # --- expert -----------------------------------------------------------------------------------------
 
+
 @role_required(Role.EXPERT)
 def expert_dashboard(request):
-    return render(request, "requests_app/expert_dashboard.html", {"lists": selectors.expert_todo(request.user)})
+    return render(
+        request, "requests_app/expert_dashboard.html", {"lists": selectors.expert_todo(request.user)}
+    )
 
 
 def _processing_context(req, user, **forms_):
-    rows = list(req.variables.select_related("variable__register", "variable__replaced_by", "variable__changed_in",
-                                             "granularity").prefetch_related(
-        "variable__granularities__modalities", "messages__author"))
+    rows = list(
+        req.variables.select_related(
+            "variable__register", "variable__replaced_by", "variable__changed_in", "granularity"
+        ).prefetch_related("variable__granularities__modalities", "messages__author")
+    )
     for rv in rows:
         rv.form = forms_.get(f"v{rv.pk}") or forms.VariableDecisionForm(instance=rv)
-    may_act = req.state == State.PROCESSING and (user.pk == req.expert_id or user.has_role(Role.ADMINISTRATOR))
+    may_act = req.state == State.PROCESSING and (
+        user.pk == req.expert_id or user.has_role(Role.ADMINISTRATOR)
+    )
     sections = {k: req.section(k) or v for k, v in services.prefilled_document(req).items()}
     return _context(
-        req, user, rows=rows, may_act=may_act, precedents=selectors.precedents(req),
+        req,
+        user,
+        rows=rows,
+        may_act=may_act,
+        precedents=selectors.precedents(req),
         warnings=selectors.dictionary_warnings(req),
         eligibility_form=forms_.get("eligibility") or forms.EligibilityDecisionForm(instance=req),
         processing_form=forms_.get("processing") or forms.ProcessingForm(instance=req),
         document_form=forms_.get("document") or forms.DocumentForm(sections=sections),
-        reason_form=forms.ReasonForm(), handover_form=forms.HandOverForm(exclude=req.expert_id),
-        assign_form=forms.AssignForm(), thread=req.messages.filter(variable=None).select_related("author"),
+        reason_form=forms.ReasonForm(),
+        handover_form=forms.HandOverForm(exclude=req.expert_id),
+        assign_form=forms.AssignForm(),
+        thread=req.messages.filter(variable=None).select_related("author"),
         review_comments=req.review_comments.select_related("author"),
-                sections=DOCUMENT_SECTIONS,
+        sections=DOCUMENT_SECTIONS,
     )
 
 
@@ -384,7 +506,9 @@ def processing(request, pk: int):
     status = 200
     if request.method == "POST":
         part = request.POST.get("part")
-        if req.state != State.PROCESSING or not (user.pk == req.expert_id or user.has_role(Role.ADMINISTRATOR)):
+        if req.state != State.PROCESSING or not (
+            user.pk == req.expert_id or user.has_role(Role.ADMINISTRATOR)
+        ):
             raise PermissionDenied
         if part == "eligibility":
             form = bound["eligibility"] = forms.EligibilityDecisionForm(request.POST, instance=req)
@@ -411,11 +535,13 @@ def processing(request, pk: int):
                 messages.success(request, _("Saved."))
                 return redirect(reverse("requests_app:processing", kwargs={"pk": pk}) + f"#{part}")
             req = fresh
-    return render(request, "requests_app/processing.html", _processing_context(req, user, **bound), status=status)
+    return render(
+        request, "requests_app/processing.html", _processing_context(req, user, **bound), status=status
+    )
 
 
 def _seen(req: DataRequest, request) -> DataRequest:
-    """The request as the user saw it when the page was rendered (hidden fields ``seen_state``/``seen_version``).
+    """The request as the user saw it when the page was rendered (hidden ``seen_state``/``seen_version``).
 
     Lets a service detect that someone else acted in between, even for a slow typist.
     """
@@ -426,7 +552,9 @@ def _seen(req: DataRequest, request) -> DataRequest:
         seen = DataRequest.objects.get(pk=req.pk)
         type(seen).state.field.set_state(seen, state or seen.state)  # bypass the protected descriptor
         seen.version = int(version) if version and version.isdigit() else seen.version
-        seen.expert_id = int(expert) if expert and expert.isdigit() else (None if expert == "" else seen.expert_id)
+        seen.expert_id = (
+            int(expert) if expert and expert.isdigit() else (None if expert == "" else seen.expert_id)
+        )
         return seen
     return req
 
@@ -434,8 +562,9 @@ def _seen(req: DataRequest, request) -> DataRequest:
 @login_required
 def variable_decide(request, pk: int, rv_pk: int):
     req = selectors.get_visible_request(request.user, pk)
-    if req.state != State.PROCESSING or not (request.user.pk == req.expert_id
-                                             or request.user.has_role(Role.ADMINISTRATOR)):
+    if req.state != State.PROCESSING or not (
+        request.user.pk == req.expert_id or request.user.has_role(Role.ADMINISTRATOR)
+    ):
         raise PermissionDenied
     rv = get_object_or_404(RequestVariable, pk=rv_pk, request=req)
     if request.method != "POST":
@@ -446,11 +575,15 @@ def variable_decide(request, pk: int, rv_pk: int):
         d = form.cleaned_data
         try:
             services.variable_decide(
-                request_variable=rv, actor=request.user, justification_decision=d.get("justification_decision", ""),
+                request_variable=rv,
+                actor=request.user,
+                justification_decision=d.get("justification_decision", ""),
                 justification_comment=d.get("justification_comment", ""),
                 granularity_decision=d.get("granularity_decision", ""),
-                granularity_comment=d.get("granularity_comment", ""), new_modalities=d.get("new_modalities", ""),
-                outcome=d.get("outcome", ""))
+                granularity_comment=d.get("granularity_comment", ""),
+                new_modalities=d.get("new_modalities", ""),
+                outcome=d.get("outcome", ""),
+            )
         except services.RequestChanged as exc:
             form.add_error(None, str(exc))
             status = 409
@@ -466,8 +599,12 @@ def variable_decide(request, pk: int, rv_pk: int):
         ctx["rv"] = next(r for r in ctx["rows"] if r.pk == rv.pk)
         ctx["saved"] = form is None
         return render(request, "requests_app/processing.html#variable", ctx, status=status)
-    return render(request, "requests_app/processing.html",
-                  _processing_context(req, request.user, **{f"v{rv.pk}": form}), status=status)
+    return render(
+        request,
+        "requests_app/processing.html",
+        _processing_context(req, request.user, **{f"v{rv.pk}": form}),
+        status=status,
+    )
 
 
 ACTIONS = {
@@ -476,15 +613,29 @@ ACTIONS = {
     "take": ("request_take", None, _("You now coordinate this request.")),
     "assign": ("request_assign", forms.AssignForm, _("The request is assigned.")),
     "hand_over": ("request_hand_over", forms.HandOverForm, _("The request is handed over.")),
-    "return": ("request_return_to_researcher", forms.ReasonForm, _("The request is returned to the researcher.")),
+    "return": (
+        "request_return_to_researcher",
+        forms.ReasonForm,
+        _("The request is returned to the researcher."),
+    ),
     "reject": ("request_reject", forms.ReasonForm, _("The request is rejected.")),
-    "reclassify": ("request_reclassify", forms.ReasonForm,
-                   _("The request is reclassified as a request for aggregate statistics.")),
+    "reclassify": (
+        "request_reclassify",
+        forms.ReasonForm,
+        _("The request is reclassified as a request for aggregate statistics."),
+    ),
     "send_to_datateam": ("processing_send_to_datateam", None, _("The processing is sent to the datateam.")),
 }
-ACTION_TRANSITIONS = {"start": "start_processing", "take": "take", "assign": "assign", "hand_over": "hand_over",
-                      "return": "return_to_researcher", "reject": "reject", "reclassify": "reclassify",
-                      "send_to_datateam": "send_to_datateam"}
+ACTION_TRANSITIONS = {
+    "start": "start_processing",
+    "take": "take",
+    "assign": "assign",
+    "hand_over": "hand_over",
+    "return": "return_to_researcher",
+    "reject": "reject",
+    "reclassify": "reclassify",
+    "send_to_datateam": "send_to_datateam",
+}
 
 
 @require_POST
@@ -504,7 +655,9 @@ def action(request, pk: int, name: str):
     kwargs = {}
     form = None
     if form_class is not None:
-        form = form_class(request.POST, **({"exclude": req.expert_id} if form_class is forms.HandOverForm else {}))
+        form = form_class(
+            request.POST, **({"exclude": req.expert_id} if form_class is forms.HandOverForm else {})
+        )
         if not form.is_valid():
             messages.error(request, " ".join(f"{e}" for errs in form.errors.values() for e in errs))
             return redirect(request.POST.get("next") or reverse("requests_app:processing", kwargs={"pk": pk}))
@@ -529,10 +682,14 @@ def action(request, pk: int, name: str):
 
 # --- datateam ---------------------------------------------------------------------------------------
 
+
 @role_required(Role.DATATEAM)
 def datateam_queue(request):
-    return render(request, "requests_app/datateam_queue.html",
-                  {"requests": selectors.datateam_queue(request.user), "user_id": request.user.pk})
+    return render(
+        request,
+        "requests_app/datateam_queue.html",
+        {"requests": selectors.datateam_queue(request.user), "user_id": request.user.pk},
+    )
 
 
 @role_required(Role.DATATEAM)
@@ -551,16 +708,22 @@ def review(request, pk: int):
             if "comment" in request.POST and comment_form.is_valid():
                 services.review_comment_add(request=req, actor=user, **comment_form.cleaned_data)
                 messages.success(request, _("Comment added."))
-                return redirect(reverse("requests_app:review", kwargs={"pk": pk}) + "#sec-"
-                                + comment_form.cleaned_data["section"])
+                return redirect(
+                    reverse("requests_app:review", kwargs={"pk": pk})
+                    + "#sec-"
+                    + comment_form.cleaned_data["section"]
+                )
             if "validate" in request.POST:
                 services.datateam_validate(request=_seen(req, request), actor=user)
-                messages.success(request, _("Validated: the researcher is asked to confirm; the processing document "
-                                            "is archived."))
+                messages.success(
+                    request,
+                    _("Validated: the researcher is asked to confirm; the processing document is archived."),
+                )
                 return redirect("requests_app:datateam_queue")
             if "send_back" in request.POST and send_back_form.is_valid():
-                services.datateam_send_back(request=_seen(req, request), actor=user,
-                                            comment=send_back_form.cleaned_data["comment"])
+                services.datateam_send_back(
+                    request=_seen(req, request), actor=user, comment=send_back_form.cleaned_data["comment"]
+                )
                 messages.success(request, _("Sent back to the expert."))
                 return redirect("requests_app:datateam_queue")
         except services.RequestChanged as exc:
@@ -572,12 +735,24 @@ def review(request, pk: int):
     for c in req.review_comments.select_related("author"):
         comments.setdefault(c.section, []).append(c)
     sections = [(key, label, req.section(key), comments.get(key, [])) for key, label in DOCUMENT_SECTIONS]
-    return render(request, "requests_app/review.html", _context(
-        req, user, sections=sections, comment_form=comment_form, send_back_form=send_back_form, may_act=may_act,
-        rows=req.variables.select_related("variable__register", "approved_granularity")), status=status)
+    return render(
+        request,
+        "requests_app/review.html",
+        _context(
+            req,
+            user,
+            sections=sections,
+            comment_form=comment_form,
+            send_back_form=send_back_form,
+            may_act=may_act,
+            rows=req.variables.select_related("variable__register", "approved_granularity"),
+        ),
+        status=status,
+    )
 
 
 # --- administrators and documents -----------------------------------------------------------------
+
 
 @role_required(Role.ADMINISTRATOR)
 def admin_dashboard(request):
@@ -589,8 +764,12 @@ def admin_dashboard(request):
 
 
 def _may_download(user, req: DataRequest) -> bool:
-    return (user.has_role(Role.ADMINISTRATOR) or user.pk in (req.researcher_id, req.expert_id)
-            or user.has_role(Role.DATATEAM) or req.members.filter(pk=user.pk).exists())
+    return (
+        user.has_role(Role.ADMINISTRATOR)
+        or user.pk in (req.researcher_id, req.expert_id)
+        or user.has_role(Role.DATATEAM)
+        or req.members.filter(pk=user.pk).exists()
+    )
 
 
 @login_required
@@ -599,8 +778,11 @@ def document_download(request, pk: int, doc_pk: int):
     doc = get_object_or_404(ArchivedDocument, pk=doc_pk, request=req)
     if not _may_download(request.user, req):
         raise PermissionDenied
-    if doc.kind == ArchivedDocument.Kind.PROCESSING and request.user.has_role(Role.RESEARCHER) and not (
-            request.user.has_role(Role.ADMINISTRATOR, Role.EXPERT, Role.DATATEAM)):
+    if (
+        doc.kind == ArchivedDocument.Kind.PROCESSING
+        and request.user.has_role(Role.RESEARCHER)
+        and not (request.user.has_role(Role.ADMINISTRATOR, Role.EXPERT, Role.DATATEAM))
+    ):
         raise PermissionDenied
     if not doc.full_path.exists():
         raise Http404
@@ -626,8 +808,11 @@ def archive(request):
             results[doc.pk] = doc.is_intact()
         from ask4mdp.audit.services import log_event
 
-        log_event("archive.verified", actor=request.user, data={"checked": len(results),
-                                                                "broken": [k for k, v in results.items() if not v]})
+        log_event(
+            "archive.verified",
+            actor=request.user,
+            data={"checked": len(results), "broken": [k for k, v in results.items() if not v]},
+        )
     page = Paginator(docs, 50).get_page(request.GET.get("page"))
     for doc in page:
         doc.check_result = results.get(doc.pk)

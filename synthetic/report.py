@@ -63,8 +63,8 @@ def pmse(propensity: np.ndarray, is_synthetic: np.ndarray) -> float:
     return float(np.mean((propensity - c) ** 2))
 
 
-def _cart_propensity(X: np.ndarray, labels: np.ndarray, seed: int, min_leaf: int) -> np.ndarray:
-    tree = DecisionTreeClassifier(min_samples_leaf=min_leaf, random_state=seed)
+def _cart_propensity(X: np.ndarray, labels: np.ndarray, seed: int, min_leaf: int, max_depth: int | None) -> np.ndarray:
+    tree = DecisionTreeClassifier(min_samples_leaf=min_leaf, max_depth=max_depth, random_state=seed)
     tree.fit(X, labels)
     proba = tree.predict_proba(X)
     return proba[:, list(tree.classes_).index(1)] if 1 in tree.classes_ else np.zeros(len(X))
@@ -72,12 +72,17 @@ def _cart_propensity(X: np.ndarray, labels: np.ndarray, seed: int, min_leaf: int
 
 def propensity_utility(real: pd.DataFrame, synthetic: pd.DataFrame, *, kinds: dict[str, str] | None = None,
                        permutations: int = 20, seed: int = 1, min_leaf: int = 20,
-                       max_records: int = 10_000) -> dict:
+                       max_records: int = 10_000, max_depth: int | None = 6) -> dict:
     """pMSE from a CART propensity model and S_pMSE standardised by permutations.
 
     As synthpop's ``utility.gen(method="cart")``: the null pMSE is estimated by refitting the same
     CART after randomly permuting the real/synthetic labels, and S_pMSE = pMSE / mean(null pMSEs)
     (≈ 1 when the two sets cannot be told apart; the threshold is configured).
+
+    synthpop's rpart tree is pruned (cp = 0.001); here a depth limit (default 6) plays that role: a
+    fully grown tree fits noise as well in the permutations as in the real labels, and the ratio then
+    stays near 1 even for clearly different data (measured: a one-SD shift gave 2.2 unpruned, 27 at
+    depth 6).
     """
     kinds = kinds or column_kinds(real)
     rng = np.random.default_rng(seed)
@@ -89,11 +94,11 @@ def propensity_utility(real: pd.DataFrame, synthetic: pd.DataFrame, *, kinds: di
     X_real, X_syn = feature_matrix([real, synthetic], kinds)
     X = np.vstack([X_real, X_syn])
     labels = np.r_[np.zeros(len(X_real), dtype=int), np.ones(len(X_syn), dtype=int)]
-    observed = pmse(_cart_propensity(X, labels, seed, min_leaf), labels)
+    observed = pmse(_cart_propensity(X, labels, seed, min_leaf, max_depth), labels)
     null = []
     for _ in range(permutations):
         permuted = rng.permutation(labels)
-        null.append(pmse(_cart_propensity(X, permuted, seed, min_leaf), permuted))
+        null.append(pmse(_cart_propensity(X, permuted, seed, min_leaf, max_depth), permuted))
     null_mean = float(np.mean(null)) if null else float("nan")
     c = len(X_syn) / len(X)
     return {
@@ -101,7 +106,7 @@ def propensity_utility(real: pd.DataFrame, synthetic: pd.DataFrame, *, kinds: di
         "S_pMSE": observed / null_mean if null_mean > 0 else float("inf"),
         "pMSE_null_mean": null_mean,
         "permutations": permutations,
-        "propensity_model": f"CART (min leaf {min_leaf})",
+        "propensity_model": f"CART (min leaf {min_leaf}, max depth {max_depth})",
         "records_compared": [len(X_real), len(X_syn)],
         # pMSE's largest possible value, reached when the model separates the two sets perfectly
         "pMSE_max": c * (1 - c),
@@ -267,6 +272,8 @@ def regression_comparison(real: pd.DataFrame, synthetic: pd.DataFrame, kinds: di
     levels = {p: sorted(_as_labels(real[p]).unique()) for p in predictors if kinds[p] == CATEGORICAL}
     Xr, yr, names = _design(real, kinds, outcome, predictors, levels)
     Xs, ys, _ = _design(synthetic, kinds, outcome, predictors, levels)
+    if len(yr) <= Xr.shape[1] or len(ys) <= Xs.shape[1]:
+        return {"outcome": outcome, "available": False, "reason": "too few complete records"}
     keep = (Xr.std(0) > 0) & (Xs.std(0) > 0)
     keep[0] = True
     Xr, Xs, names = Xr[:, keep], Xs[:, keep], [n for n, k in zip(names, keep) if k]

@@ -388,6 +388,7 @@ class OrganisationAdmin(admin.ModelAdmin):
         "authorised_from",
         "authorised_until",
         "authorised_today",
+        "status_today",
         "contact_person",
     ]
     list_filter = ["authorisation_status", "org_type", DomesticFilter, "country"]
@@ -408,6 +409,7 @@ class OrganisationAdmin(admin.ModelAdmin):
                     "country",
                     "address",
                     "registration_number",
+                    "business_data_exemption",
                 ]
             },
         ),
@@ -429,6 +431,10 @@ class OrganisationAdmin(admin.ModelAdmin):
     @admin.display(description=_("authorised today"), boolean=True)
     def authorised_today(self, obj):
         return obj.is_authorised()
+
+    @admin.display(description=_("status today"))
+    def status_today(self, obj):
+        return obj.current_status_display()
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -159,6 +159,14 @@ class Organisation(models.Model):
         User, verbose_name=_("contact person"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="contact_of",
     )
+    business_data_exemption = models.BooleanField(
+        _("exemption for business data"),
+        default=False,
+        help_text=_(
+            "Consultancies and enterprises may not receive business data unless exempted, e.g. when "
+            "they work for a public authority that guarantees the correct use of the data (seed 002)."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -172,6 +180,25 @@ class Organisation(models.Model):
     @property
     def is_domestic(self) -> bool:
         return self.country.upper() == settings.PLATFORM_COUNTRY
+
+    @property
+    def may_receive_business_data(self) -> bool:
+        """Consultancies and other enterprises get no business (company) data without an exemption."""
+        private = self.org_type in (self.Type.CONSULTANCY, self.Type.ENTERPRISE)
+        return not private or self.business_data_exemption
+
+    def current_status_display(self, on: datetime.date | None = None) -> str:
+        """The authorisation status as it stands on that day (a withdrawal or the validity period
+        can make an "authorised" organisation unauthorised for now)."""
+        on = on or timezone.localdate()
+        if self.authorisation_status == self.Status.AUTHORISED:
+            if self.sanctions.active(on).exists():
+                return str(self.Status.SUSPENDED.label)
+            if self.authorised_until and on > self.authorised_until:
+                return str(_("Authorisation expired"))
+            if self.authorised_from and on < self.authorised_from:
+                return str(_("Authorised from a later date"))
+        return str(self.get_authorisation_status_display())
 
     def is_authorised(self, on: datetime.date | None = None) -> bool:
         """Authorised on that day: status authorised, within the validity period, no withdrawal."""

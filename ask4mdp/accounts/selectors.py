@@ -54,3 +54,9 @@ def experts_of_domain(domain: Domain | str) -> QuerySet[User]:
 def authorised_organisations(on: datetime.date | None = None) -> list[Organisation]:
     return [o for o in Organisation.objects.filter(authorisation_status=Organisation.Status.AUTHORISED)
             if o.is_authorised(on)]
+
+
+def may_receive_business_data(user: User, on: datetime.date | None = None) -> bool:
+    """Whether a researcher may receive business (company) data: through at least one valid
+    affiliation whose responsible organisation is not a consultancy or enterprise without exemption."""
+    return any(a.responsible_organisation.may_receive_business_data for a in valid_affiliations(user, on))

@@ -30,7 +30,7 @@ def upload(project, actor, name="survey.csv", content=None, **kwargs):
 
 @pytest.mark.parametrize("column,values,kind", [
     ("id", ["1985031512345", "1990120154321", "1979070711111"], "national_id"),            # LU matricule
-    ("code", ["185057800608436", "2 84 12 76 451 089 46", "185057800608436"], "national_id"),  # French NIR
+    ("code", ["185057800608491", "2 84 12 76 451 089 93", "1850578006084"], "national_id"),  # French NIR
     ("contact", ["a.b@uni.lu", "x@y.fr", "me@example.org"], "email"),
     ("tel", ["+352 621 123 456", "+352 691 987 654", "26 12 34 56"], "phone"),
     ("domicile", ["12, rue de la Gare, L-1611 Luxembourg", "3 avenue Monterey", "7 route d'Arlon"], "address"),

@@ -16,6 +16,8 @@ from .request import (
     StateChange,
 )
 
+# isort: split
+# The implementation phase's models, after ours (they refer to DataRequest).
 from requests_app.implementation.models import *  # noqa: E402, F401, F403
 
 __all__ = [

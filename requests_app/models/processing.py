@@ -37,15 +37,22 @@ class RequestVariable(models.Model):
     request = models.ForeignKey(DataRequest, on_delete=models.CASCADE, related_name="variables")
     variable = models.ForeignKey("dictionary.Variable", on_delete=models.PROTECT, related_name="request_uses")
     granularity = models.ForeignKey(
-        "dictionary.Granularity", verbose_name=_("granularity proposed"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "dictionary.Granularity",
+        verbose_name=_("granularity proposed"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     justification = models.TextField(_("justification of the variable"))
     wants_change = models.BooleanField(_("request a change of the proposed values"), default=False)
     change_justification = models.TextField(_("justification of the change"), blank=True)
     wanted_modalities = models.TextField(_("values wanted"), blank=True)
-    need_to_know = models.TextField(_("need-to-know statement"), blank=True, help_text=_(
-        "Two-padlock variables: explain how the need-to-know principle is respected."))
+    need_to_know = models.TextField(
+        _("need-to-know statement"),
+        blank=True,
+        help_text=_("Two-padlock variables: explain how the need-to-know principle is respected."),
+    )
 
     justification_decision = models.CharField(
         _("justification"), max_length=10, choices=Decision.choices, blank=True, default=Decision.PENDING
@@ -56,14 +63,20 @@ class RequestVariable(models.Model):
     )
     granularity_comment = models.TextField(_("comment on the granularity"), blank=True)
     new_modalities = models.TextField(
-        _("new modalities"), blank=True,
+        _("new modalities"),
+        blank=True,
         help_text=_('One per line: "code;label;from-to" (e.g. "11;60-64 years;60-64").'),
     )
-    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True,
-                               default=Outcome.PENDING)
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=Outcome.choices, blank=True, default=Outcome.PENDING
+    )
     approved_granularity = models.ForeignKey(
-        "dictionary.Granularity", verbose_name=_("approved granularity"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="approved_on",
+        "dictionary.Granularity",
+        verbose_name=_("approved granularity"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="approved_on",
     )
     flagged = models.BooleanField(_("flagged by the researcher"), default=False)
     added_in_version = models.PositiveIntegerField(_("added in version"), default=1)
@@ -76,7 +89,9 @@ class RequestVariable(models.Model):
         verbose_name = _("requested variable")
         verbose_name_plural = _("requested variables")
         ordering = ["variable__register__order", "variable__order", "variable__name"]
-        constraints = [models.UniqueConstraint(fields=["request", "variable"], name="unique_variable_per_request")]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "variable"], name="unique_variable_per_request")
+        ]
 
     def __str__(self) -> str:
         return f"{self.request} {self.variable}"
@@ -102,7 +117,11 @@ class Message(models.Model):
 
     request = models.ForeignKey(DataRequest, on_delete=models.CASCADE, related_name="messages")
     variable = models.ForeignKey(
-        RequestVariable, null=True, blank=True, on_delete=models.CASCADE, related_name="messages",
+        RequestVariable,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="messages",
         verbose_name=_("about the variable"),
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -50,8 +50,15 @@ WAITING_FOR_RESEARCHER = frozenset({S.RETURNED, S.RESEARCHER_CONFIRMATION})
 FINAL_STATES = frozenset({S.CLOSED, S.REJECTED, S.RECLASSIFIED, S.WITHDRAWN, S.REVOKED})
 EDITABLE_BY_RESEARCHER = frozenset({S.DRAFT, S.RETURNED})
 # The researcher may withdraw until the request is confirmed.
-WITHDRAWABLE = [S.DRAFT, S.SUBMITTED, S.ASSIGNED, S.PROCESSING, S.RETURNED, S.DATATEAM_REVIEW,
-                S.RESEARCHER_CONFIRMATION]
+WITHDRAWABLE = [
+    S.DRAFT,
+    S.SUBMITTED,
+    S.ASSIGNED,
+    S.PROCESSING,
+    S.RETURNED,
+    S.DATATEAM_REVIEW,
+    S.RESEARCHER_CONFIRMATION,
+]
 OPEN_FOR_DECISION = [S.SUBMITTED, S.ASSIGNED, S.PROCESSING]
 
 # The nine sections of the processing document (screenshot 3a).
@@ -70,6 +77,7 @@ SECTION_KEYS = [key for key, _label in DOCUMENT_SECTIONS]
 
 
 # --- conditions: small, side-effect-free callables -------------------------------------------
+
 
 def has_variables(request: DataRequest) -> bool:
     """At least one variable is requested."""
@@ -108,25 +116,41 @@ class DataRequest(ConcurrentTransitionMixin, models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     state = FSMField(_("state"), max_length=32, choices=State.choices, default=State.DRAFT, protected=True)
     researcher = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("researcher"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("researcher"),
+        on_delete=models.PROTECT,
         related_name="data_requests",
     )
     organisation = models.ForeignKey(
-        "accounts.Organisation", verbose_name=_("organisation"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="data_requests",
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="data_requests",
     )
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="team_requests",
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="team_requests",
         verbose_name=_("team members who need a desktop account"),
     )
     expert = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("expert"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="assigned_requests",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("expert"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_requests",
     )
     domain = models.CharField(_("primary domain"), max_length=32, choices=Domain.choices, blank=True)
     other_domains = models.JSONField(_("other domains"), default=list, blank=True)
     project = models.OneToOneField(
-        "projects.Project", verbose_name=_("project"), null=True, blank=True, on_delete=models.PROTECT,
+        "projects.Project",
+        verbose_name=_("project"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="data_request",
     )
 
@@ -135,9 +159,7 @@ class DataRequest(ConcurrentTransitionMixin, models.Model):
     title = models.CharField(_("project title"), max_length=300, blank=True)
     start_date = models.DateField(_("project start date"), null=True, blank=True)
     end_date = models.DateField(_("project end date"), null=True, blank=True)
-    research_problem = models.TextField(
-        _("research problem"), blank=True, help_text=_("600 words at most.")
-    )
+    research_problem = models.TextField(_("research problem"), blank=True, help_text=_("600 words at most."))
     population = models.TextField(_("population concerned"), blank=True)
     period_from = models.DateField(_("data from (month)"), null=True, blank=True)
     period_to = models.DateField(_("data until (month)"), null=True, blank=True)
@@ -167,13 +189,19 @@ class DataRequest(ConcurrentTransitionMixin, models.Model):
     approved_period_from = models.DateField(_("approved period from"), null=True, blank=True)
     approved_period_to = models.DateField(_("approved period until"), null=True, blank=True)
     sample_fraction = models.DecimalField(
-        _("sample fraction"), max_digits=5, decimal_places=4, null=True, blank=True,
+        _("sample fraction"),
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
         help_text=_("Empty: the full population. Otherwise a random sample of persons (e.g. 0.1)."),
     )
     sample_seed = models.PositiveIntegerField(_("sample seed"), null=True, blank=True)
     sample_justification = models.TextField(_("why a sample"), blank=True)
     pseudonymised_variables = models.JSONField(
-        _("variables pseudonymised as a protection measure"), default=list, blank=True,
+        _("variables pseudonymised as a protection measure"),
+        default=list,
+        blank=True,
         help_text=_('"REGISTER.variable" items, e.g. the zipcode'),
     )
     double_pseudonymised_registers = models.JSONField(
@@ -182,8 +210,11 @@ class DataRequest(ConcurrentTransitionMixin, models.Model):
     derived_indicators = models.JSONField(_("derived indicators"), default=list, blank=True)
     other_measures = models.TextField(_("other protection measures"), blank=True)
     document = models.JSONField(_("processing document"), default=dict, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True, help_text=_(
-        "Why the request was rejected, reclassified, returned or revoked."))
+    decision_note = models.TextField(
+        _("decision note"),
+        blank=True,
+        help_text=_("Why the request was rejected, reclassified, returned or revoked."),
+    )
     is_amendment = models.BooleanField(_("amendment in progress"), default=False)
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -192,7 +223,11 @@ class DataRequest(ConcurrentTransitionMixin, models.Model):
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     validated_at = models.DateTimeField(_("validated by the datateam at"), null=True, blank=True)
     validated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("validated by"),
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
@@ -230,7 +265,9 @@ class DataRequest(ConcurrentTransitionMixin, models.Model):
         return self.state in FINAL_STATES
 
     def variable_domains(self) -> Counter:
-        return Counter(rv.variable.register.domain for rv in self.variables.select_related("variable__register"))
+        return Counter(
+            rv.variable.register.domain for rv in self.variables.select_related("variable__register")
+        )
 
     def section(self, key: str) -> str:
         return (self.document or {}).get(key, "")
@@ -240,8 +277,9 @@ class DataRequest(ConcurrentTransitionMixin, models.Model):
         return (self.approved_period_from or self.period_from, self.approved_period_to or self.period_to)
 
     # -- transitions ---------------------------------------------------------------------------
-    @transition(field=state, source=S.DRAFT, target=S.SUBMITTED, conditions=[has_variables],
-                permission=perms.OWNER)
+    @transition(
+        field=state, source=S.DRAFT, target=S.SUBMITTED, conditions=[has_variables], permission=perms.OWNER
+    )
     def submit(self) -> None:
         """The researcher submits the completed form: it is locked against their edits."""
         self.submitted_at = timezone.now()
@@ -252,24 +290,39 @@ class DataRequest(ConcurrentTransitionMixin, models.Model):
         self.expert = expert
         self.assigned_at = timezone.now()
 
-    @transition(field=state, source=[S.ASSIGNED, S.PROCESSING], target=RETURN_VALUE(S.ASSIGNED, S.PROCESSING),
-                permission=perms.ASSIGNED_EXPERT, custom={"keeps_state": True})
+    @transition(
+        field=state,
+        source=[S.ASSIGNED, S.PROCESSING],
+        target=RETURN_VALUE(S.ASSIGNED, S.PROCESSING),
+        permission=perms.ASSIGNED_EXPERT,
+        custom={"keeps_state": True},
+    )
     def hand_over(self, expert) -> str:
         """The expert hands the request over to a colleague, who sees the whole history."""
         self.expert = expert
         self.assigned_at = timezone.now()
         return self.state
 
-    @transition(field=state, source=[S.ASSIGNED, S.PROCESSING], target=RETURN_VALUE(S.ASSIGNED, S.PROCESSING),
-                permission=perms.DOMAIN_EXPERT, custom={"keeps_state": True})
+    @transition(
+        field=state,
+        source=[S.ASSIGNED, S.PROCESSING],
+        target=RETURN_VALUE(S.ASSIGNED, S.PROCESSING),
+        permission=perms.DOMAIN_EXPERT,
+        custom={"keeps_state": True},
+    )
     def take(self, expert) -> str:
         """An expert of another of the request's domains takes over the coordination."""
         self.expert = expert
         self.assigned_at = timezone.now()
         return self.state
 
-    @transition(field=state, source=S.ASSIGNED, target=S.PROCESSING, conditions=[has_assigned_expert],
-                permission=perms.ASSIGNED_EXPERT)
+    @transition(
+        field=state,
+        source=S.ASSIGNED,
+        target=S.PROCESSING,
+        conditions=[has_assigned_expert],
+        permission=perms.ASSIGNED_EXPERT,
+    )
     def start_processing(self) -> None:
         """The expert starts the eligibility and proportionality analysis."""
 
@@ -278,8 +331,13 @@ class DataRequest(ConcurrentTransitionMixin, models.Model):
         """The description is too imprecise: the researcher completes it (a new version follows)."""
         self.decision_note = note
 
-    @transition(field=state, source=S.RETURNED, target=S.PROCESSING, conditions=[has_variables],
-                permission=perms.OWNER)
+    @transition(
+        field=state,
+        source=S.RETURNED,
+        target=S.PROCESSING,
+        conditions=[has_variables],
+        permission=perms.OWNER,
+    )
     def resubmit(self) -> None:
         """The researcher sends the completed request back: it becomes the next version."""
         self.version += 1
@@ -291,7 +349,9 @@ class DataRequest(ConcurrentTransitionMixin, models.Model):
         self.decision_note = note
         self.decided_at = timezone.now()
 
-    @transition(field=state, source=OPEN_FOR_DECISION, target=S.RECLASSIFIED, permission=perms.ASSIGNED_EXPERT)
+    @transition(
+        field=state, source=OPEN_FOR_DECISION, target=S.RECLASSIFIED, permission=perms.ASSIGNED_EXPERT
+    )
     def reclassify(self, note: str = "") -> None:
         """Microdata are not needed: the experts produce aggregate statistics instead."""
         self.decision_note = note
@@ -302,17 +362,28 @@ class DataRequest(ConcurrentTransitionMixin, models.Model):
         """The researcher withdraws the request before confirming it."""
         self.decision_note = note
 
-    @transition(field=state, source=S.PROCESSING, target=S.DATATEAM_REVIEW,
-                conditions=[eligibility_positive, every_variable_decided, has_approved_variable], permission=perms.ASSIGNED_EXPERT)
+    @transition(
+        field=state,
+        source=S.PROCESSING,
+        target=S.DATATEAM_REVIEW,
+        conditions=[eligibility_positive, every_variable_decided, has_approved_variable],
+        permission=perms.ASSIGNED_EXPERT,
+    )
     def send_to_datateam(self) -> None:
         """The processing document goes to the datateam's peer review."""
 
-    @transition(field=state, source=S.DATATEAM_REVIEW, target=S.PROCESSING, permission=perms.FOUR_EYES_DATATEAM)
+    @transition(
+        field=state, source=S.DATATEAM_REVIEW, target=S.PROCESSING, permission=perms.FOUR_EYES_DATATEAM
+    )
     def send_back(self) -> None:
         """The datateam sends the analysis back to the expert with comments."""
 
-    @transition(field=state, source=S.DATATEAM_REVIEW, target=S.RESEARCHER_CONFIRMATION,
-                permission=perms.FOUR_EYES_DATATEAM)
+    @transition(
+        field=state,
+        source=S.DATATEAM_REVIEW,
+        target=S.RESEARCHER_CONFIRMATION,
+        permission=perms.FOUR_EYES_DATATEAM,
+    )
     def validate(self, by) -> None:
         """Four eyes: a datateam member other than the expert validates the processing."""
         self.validated_at = timezone.now()
@@ -322,8 +393,12 @@ class DataRequest(ConcurrentTransitionMixin, models.Model):
     def flag_decisions(self) -> None:
         """The researcher flags decisions that make the project impossible: back to the expert."""
 
-    @transition(field=state, source=S.RESEARCHER_CONFIRMATION, target=RETURN_VALUE(S.CONFIRMED, S.ACTIVE),
-                permission=perms.OWNER)
+    @transition(
+        field=state,
+        source=S.RESEARCHER_CONFIRMATION,
+        target=RETURN_VALUE(S.CONFIRMED, S.ACTIVE),
+        permission=perms.OWNER,
+    )
     def confirm(self) -> str:
         """The researcher confirms: the list of variables is closed (an amendment returns to active)."""
         self.confirmed_at = timezone.now()
@@ -352,8 +427,12 @@ class DataRequest(ConcurrentTransitionMixin, models.Model):
         if note:
             self.decision_note = note
 
-    @transition(field=state, source=[S.IMPLEMENTATION, S.FINALISED, S.ACTIVE], target=S.REVOKED,
-                permission=perms.ADMINISTRATOR)
+    @transition(
+        field=state,
+        source=[S.IMPLEMENTATION, S.FINALISED, S.ACTIVE],
+        target=S.REVOKED,
+        permission=perms.ADMINISTRATOR,
+    )
     def revoke(self, note: str = "") -> None:
         """A breach: access ends at once."""
         self.decision_note = note
@@ -373,7 +452,11 @@ class StateChange(models.Model):
     from_state = models.CharField(_("from"), max_length=32, choices=State.choices)
     to_state = models.CharField(_("to"), max_length=32, choices=State.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("by"),
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
@@ -397,7 +480,9 @@ class RequestVersion(models.Model):
     number = models.PositiveIntegerField(_("version"))
     snapshot = models.JSONField(_("content"))
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("request version")

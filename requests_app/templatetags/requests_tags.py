@@ -19,10 +19,21 @@ STEP_ORDER = [
 ]
 AFTER = {S.ACTIVE, S.CLOSED}
 BADGES = {
-    S.DRAFT: "secondary", S.SUBMITTED: "info", S.ASSIGNED: "info", S.PROCESSING: "primary",
-    S.DATATEAM_REVIEW: "primary", S.RESEARCHER_CONFIRMATION: "warning", S.CONFIRMED: "success",
-    S.IMPLEMENTATION: "success", S.FINALISED: "success", S.ACTIVE: "success", S.CLOSED: "dark",
-    S.RETURNED: "warning", S.REJECTED: "danger", S.RECLASSIFIED: "secondary", S.WITHDRAWN: "secondary",
+    S.DRAFT: "secondary",
+    S.SUBMITTED: "info",
+    S.ASSIGNED: "info",
+    S.PROCESSING: "primary",
+    S.DATATEAM_REVIEW: "primary",
+    S.RESEARCHER_CONFIRMATION: "warning",
+    S.CONFIRMED: "success",
+    S.IMPLEMENTATION: "success",
+    S.FINALISED: "success",
+    S.ACTIVE: "success",
+    S.CLOSED: "dark",
+    S.RETURNED: "warning",
+    S.REJECTED: "danger",
+    S.RECLASSIFIED: "secondary",
+    S.WITHDRAWN: "secondary",
     S.REVOKED: "danger",
 }
 
@@ -45,7 +56,11 @@ def steps_for(req) -> list[dict]:
     for i, (key, label, _states) in enumerate(STEP_ORDER):
         if key == "request" and req.version > 1:
             label = f"{label} (v{req.version})"
-        status = "done" if i < last_reached else ("current" if i == last_reached and state not in AFTER else "todo")
+        status = (
+            "done"
+            if i < last_reached
+            else ("current" if i == last_reached and state not in AFTER else "todo")
+        )
         if key in ("desktop", "contract") and state in (S.CONFIRMED, S.IMPLEMENTATION):
             status = "current"
         if status == "current" and state in FINAL_STATES:

@@ -35,10 +35,18 @@ def test_it_lets_exactly_one_of_two_datateam_members_win(alice, erin, dana):
             connection.close()
 
     threads = [
-        threading.Thread(target=act, args=("dana", lambda: services.datateam_validate(
-            request=seen_by_dana, actor=dana))),
-        threading.Thread(target=act, args=("david", lambda: services.datateam_send_back(
-            request=seen_by_david, comment="Look again at the zipcode", actor=david))),
+        threading.Thread(
+            target=act, args=("dana", lambda: services.datateam_validate(request=seen_by_dana, actor=dana))
+        ),
+        threading.Thread(
+            target=act,
+            args=(
+                "david",
+                lambda: services.datateam_send_back(
+                    request=seen_by_david, comment="Look again at the zipcode", actor=david
+                ),
+            ),
+        ),
     ]
     for t in threads:
         t.start()

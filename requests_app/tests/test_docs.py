@@ -12,8 +12,18 @@ def test_it_matches_the_committed_docs_with_the_code():
 
 def test_it_lists_every_transition_in_the_diagram_and_the_matrix():
     fsm, matrix = FSM_PATH.read_text(), MATRIX_PATH.read_text()
-    for name in ("submit", "assign", "validate", "confirm", "start_implementation", "finalise", "activate",
-                 "close", "revoke", "start_amendment"):
+    for name in (
+        "submit",
+        "assign",
+        "validate",
+        "confirm",
+        "start_implementation",
+        "finalise",
+        "activate",
+        "close",
+        "revoke",
+        "start_amendment",
+    ):
         assert f": {name}" in fsm
     assert "validate (not the request's expert)" in matrix
     assert "active --> processing: start_amendment" in fsm

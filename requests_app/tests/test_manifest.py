@@ -29,19 +29,40 @@ def test_it_builds_a_valid_manifest_from_the_decisions(alice, erin, dana):
 
 def test_it_carries_the_protection_measures(alice, erin, dana):
     req = f.decide_all(f.processing(alice, erin, variables=["i_age", "sex", "diagnosis"]), erin)
-    services.processing_save(request=req, actor=erin, data={
-        "approved_period_from": __import__("datetime").date(2010, 1, 1),
-        "sample_fraction": __import__("decimal").Decimal("0.2"), "sample_justification": "Need-to-know",
-        "pseudonymised_variables": ["SOCIO.sex"], "double_pseudonymised_registers": ["ABS"],
-        "derived_indicators": [{"register": "ABS", "name": "n_abs", "label": "Number of absences",
-                                "aggregate": "count", "of": None, "per": "person", "base_variables": ["diagnosis"]}],
-    })
+    services.processing_save(
+        request=req,
+        actor=erin,
+        data={
+            "approved_period_from": __import__("datetime").date(2010, 1, 1),
+            "sample_fraction": __import__("decimal").Decimal("0.2"),
+            "sample_justification": "Need-to-know",
+            "pseudonymised_variables": ["SOCIO.sex"],
+            "double_pseudonymised_registers": ["ABS"],
+            "derived_indicators": [
+                {
+                    "register": "ABS",
+                    "name": "n_abs",
+                    "label": "Number of absences",
+                    "aggregate": "count",
+                    "of": None,
+                    "per": "person",
+                    "base_variables": ["diagnosis"],
+                }
+            ],
+        },
+    )
     req = type(req).objects.get(pk=req.pk)
     manifest = build_manifest(req)
     validate_manifest(manifest)
     types = {m["type"] for m in manifest["protection_measures"]}
-    assert types == {"pseudonymised_variable", "double_pseudonymisation", "derived_indicator", "period_shortened",
-                     "field_restricted", "sample"}
+    assert types == {
+        "pseudonymised_variable",
+        "double_pseudonymisation",
+        "derived_indicator",
+        "period_shortened",
+        "field_restricted",
+        "sample",
+    }
     registers = {r["code"]: r for r in manifest["registers"]}
     assert registers["ABS"]["pseudonymisation_stage"] == 2
     assert "diagnosis" not in [v["name"] for v in registers["ABS"]["variables"]]  # base variable removed
@@ -53,9 +74,12 @@ def test_it_carries_the_protection_measures(alice, erin, dana):
 
 def test_it_refuses_a_manifest_that_breaks_the_contract(alice, erin, dana):
     manifest = f.confirmed(alice, erin, dana).manifests.get().data
-    for breaker in (lambda m: m.pop("registers"), lambda m: m["period"].update({"from": "2010-13"}),
-                    lambda m: m.update({"unexpected": 1}), lambda m: m["registers"][0]["variables"][0].update(
-                        {"padlock": 3})):
+    for breaker in (
+        lambda m: m.pop("registers"),
+        lambda m: m["period"].update({"from": "2010-13"}),
+        lambda m: m.update({"unexpected": 1}),
+        lambda m: m["registers"][0]["variables"][0].update({"padlock": 3}),
+    ):
         broken = copy.deepcopy(manifest)
         breaker(broken)
         with pytest.raises(jsonschema.ValidationError):

@@ -14,8 +14,11 @@ from requests_app.tests import factories as f
 
 
 def events(req):
-    return list(AuditEvent.objects.filter(object_type="requests_app.datarequest", object_id=str(req.pk))
-                .values_list("action", flat=True))
+    return list(
+        AuditEvent.objects.filter(object_type="requests_app.datarequest", object_id=str(req.pk)).values_list(
+            "action", flat=True
+        )
+    )
 
 
 def test_it_refuses_to_submit_an_incomplete_request(alice):
@@ -27,7 +30,9 @@ def test_it_refuses_to_submit_an_incomplete_request(alice):
     assert DataRequest.objects.get(pk=req.pk).state == State.DRAFT
 
 
-def test_it_submits_locks_notifies_and_assigns_the_least_loaded_expert(alice, erin, django_capture_on_commit_callbacks):
+def test_it_submits_locks_notifies_and_assigns_the_least_loaded_expert(
+    alice, erin, django_capture_on_commit_callbacks
+):
     from tests.factories import staff
 
     busy = staff("expert", "busy@igss.lu", domains=["labour_market"])
@@ -81,8 +86,12 @@ def test_it_returns_and_resubmits_as_version_2(alice, erin):
     services.request_return_to_researcher(request=req, reason="Describe the control group", actor=erin)
     req = DataRequest.objects.get(pk=req.pk)
     assert req.state == State.RETURNED and req.is_editable_by_researcher
-    services.request_save_step(request=req, step="project", actor=alice,
-                               data={"population": "Registered unemployed and a control group"})
+    services.request_save_step(
+        request=req,
+        step="project",
+        actor=alice,
+        data={"population": "Registered unemployed and a control group"},
+    )
     services.request_resubmit(request=DataRequest.objects.get(pk=req.pk), actor=alice)
     req = DataRequest.objects.get(pk=req.pk)
     assert (req.state, req.version) == (State.PROCESSING, 2)
@@ -91,8 +100,9 @@ def test_it_returns_and_resubmits_as_version_2(alice, erin):
     assert Notification.objects.filter(recipient=erin, event="request_resubmitted").exists()
 
 
-@pytest.mark.parametrize("service,state", [("request_reject", State.REJECTED),
-                                           ("request_reclassify", State.RECLASSIFIED)])
+@pytest.mark.parametrize(
+    "service,state", [("request_reject", State.REJECTED), ("request_reclassify", State.RECLASSIFIED)]
+)
 def test_it_decides_negatively_with_a_reason(alice, erin, service, state):
     req = f.processing(alice, erin)
     with pytest.raises(ValidationError):
@@ -115,16 +125,28 @@ def test_it_validates_the_variable_decisions(alice, erin):
     req = f.processing(alice, erin)
     age = req.variables.get(variable__name="i_age")
     with pytest.raises(ValidationError) as exc:
-        services.variable_decide(request_variable=age, actor=erin, justification_decision="refused",
-                                 outcome=Outcome.APPROVED)
+        services.variable_decide(
+            request_variable=age, actor=erin, justification_decision="refused", outcome=Outcome.APPROVED
+        )
     assert {"justification_comment", "outcome", "granularity_decision"} <= set(exc.value.error_dict)
     with pytest.raises(ValidationError) as exc:
-        services.variable_decide(request_variable=age, actor=erin, justification_decision="accepted",
-                                 granularity_decision="accepted", new_modalities="", outcome=Outcome.APPROVED_OTHER)
+        services.variable_decide(
+            request_variable=age,
+            actor=erin,
+            justification_decision="accepted",
+            granularity_decision="accepted",
+            new_modalities="",
+            outcome=Outcome.APPROVED_OTHER,
+        )
     assert "new_modalities" in exc.value.error_dict
-    services.variable_decide(request_variable=age, actor=erin, justification_decision="accepted",
-                             granularity_decision="refused", granularity_comment="5-year groups suffice",
-                             outcome="")
+    services.variable_decide(
+        request_variable=age,
+        actor=erin,
+        justification_decision="accepted",
+        granularity_decision="refused",
+        granularity_comment="5-year groups suffice",
+        outcome="",
+    )
     age.refresh_from_db()
     assert age.status == "partial"
 
@@ -132,8 +154,12 @@ def test_it_validates_the_variable_decisions(alice, erin):
 def test_it_refuses_decisions_from_another_expert(alice, erin, hugo):
     req = f.processing(alice, erin)
     with pytest.raises(PermissionDenied):
-        services.variable_decide(request_variable=req.variables.first(), actor=hugo,
-                                 justification_decision="accepted", outcome=Outcome.APPROVED)
+        services.variable_decide(
+            request_variable=req.variables.first(),
+            actor=hugo,
+            justification_decision="accepted",
+            outcome=Outcome.APPROVED,
+        )
 
 
 def test_it_explains_what_is_missing_before_the_datateam(alice, erin):
@@ -146,11 +172,22 @@ def test_it_prefills_the_processing_document(alice, erin):
     req = f.in_review(alice, erin)
     assert "i_age" in req.document["proportionality"]
     assert req.document["sources"] == "SOCIO"
-    assert set(req.document) == {"description", "legitimacy", "purpose", "proportionality", "external_data",
-                                 "protection", "pseudonymisation", "desktop", "sources"}
+    assert set(req.document) == {
+        "description",
+        "legitimacy",
+        "purpose",
+        "proportionality",
+        "external_data",
+        "protection",
+        "pseudonymisation",
+        "desktop",
+        "sources",
+    }
 
 
-def test_it_validates_with_four_eyes_and_archives_the_pdf(alice, erin, dana, django_capture_on_commit_callbacks):
+def test_it_validates_with_four_eyes_and_archives_the_pdf(
+    alice, erin, dana, django_capture_on_commit_callbacks
+):
     req = f.in_review(alice, erin)
     with pytest.raises(PermissionDenied):
         from django.contrib.auth.models import Group
@@ -167,7 +204,11 @@ def test_it_validates_with_four_eyes_and_archives_the_pdf(alice, erin, dana, dja
     age = req.variables.get(variable__name="i_age")
     assert age.approved_granularity.kind == "custom"
     assert [m.code for m in age.approved_granularity.modalities.all()] == ["0", "1", "2", "9"]
-    assert age.approved_granularity.recode == {"type": "intervals", "breaks": [20, 60, 65], "codes": ["0", "1", "2", "9"]}
+    assert age.approved_granularity.recode == {
+        "type": "intervals",
+        "breaks": [20, 60, 65],
+        "codes": ["0", "1", "2", "9"],
+    }
 
 
 def test_it_sends_back_to_the_expert_with_a_comment(alice, erin, dana):
@@ -184,16 +225,18 @@ def test_it_sends_back_to_the_expert_with_a_comment(alice, erin, dana):
 def test_it_lets_the_researcher_flag_decisions(alice, erin, dana):
     req = f.awaiting_confirmation(alice, erin, dana)
     age = req.variables.get(variable__name="i_age")
-    services.request_flag_decisions(request=req, comment="Without 60-64 the project fails", flagged=[age.pk],
-                                    actor=alice)
+    services.request_flag_decisions(
+        request=req, comment="Without 60-64 the project fails", flagged=[age.pk], actor=alice
+    )
     req = DataRequest.objects.get(pk=req.pk)
     assert req.state == State.PROCESSING
     assert list(req.variables.filter(flagged=True)) == [age]
     assert Notification.objects.filter(recipient=erin, event="request_flagged").exists()
 
 
-def test_it_confirms_with_manifest_project_and_variable_list(alice, ralph, erin, dana,
-                                                             django_capture_on_commit_callbacks):
+def test_it_confirms_with_manifest_project_and_variable_list(
+    alice, ralph, erin, dana, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         req = f.awaiting_confirmation(alice, erin, dana, members=[ralph])
         services.request_confirm(request=req, actor=alice)

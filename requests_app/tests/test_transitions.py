@@ -19,6 +19,7 @@ def has_transition_perm(method, user) -> bool:
     """What the services check: the transition exists from this state and the user may fire it."""
     return may_fire(method.__self__, method.__name__, user)
 
+
 S = State
 
 
@@ -100,7 +101,9 @@ def test_it_needs_variables_to_submit(alice):
 
 def test_it_needs_positive_eligibility_and_decided_variables_to_go_to_the_datateam(alice, erin):
     req = f.processing(alice, erin)
-    assert not eligibility_positive(req) and not every_variable_decided(req) and not has_approved_variable(req)
+    assert (
+        not eligibility_positive(req) and not every_variable_decided(req) and not has_approved_variable(req)
+    )
     assert not can_proceed(req.send_to_datateam)
     req = f.decide_all(req, erin)
     assert eligibility_positive(req) and every_variable_decided(req) and has_approved_variable(req)

@@ -1,7 +1,5 @@
 """Pages: who sees what (404), who may act (403), bad input shown next to the field."""
 
-import datetime
-
 import pytest
 from django.urls import reverse
 
@@ -22,7 +20,9 @@ def test_it_lists_alices_requests_on_her_dashboard(alice, verified_client):
 
 def test_it_creates_a_request_and_opens_the_first_step(alice, verified_client):
     client = verified_client(alice)
-    response = client.post(reverse("requests_app:create"), {"acronym": "WISE", "title": "Exit from social minima"})
+    response = client.post(
+        reverse("requests_app:create"), {"acronym": "WISE", "title": "Exit from social minima"}
+    )
     req = DataRequest.objects.get(acronym="WISE")
     assert response.status_code == 302
     assert response.url == url("edit", req, step="project")
@@ -48,8 +48,16 @@ def test_it_lets_a_team_member_see_but_not_edit(alice, ralph, verified_client):
 def test_it_rejects_a_research_problem_over_600_words(alice, verified_client):
     req = f.draft(alice)
     client = verified_client(alice)
-    data = {"acronym": "CLD", "title": "T", "start_date": "2026-01-01", "end_date": "2026-12-31",
-            "research_problem": "word " * 601, "population": "p", "period_from": "2007-07", "period_to": "2020-01"}
+    data = {
+        "acronym": "CLD",
+        "title": "T",
+        "start_date": "2026-01-01",
+        "end_date": "2026-12-31",
+        "research_problem": "word " * 601,
+        "population": "p",
+        "period_from": "2007-07",
+        "period_to": "2020-01",
+    }
     response = client.post(url("edit", req, step="project"), data)
     assert response.status_code == 200
     assert "601 words" in response.content.decode()
@@ -57,11 +65,21 @@ def test_it_rejects_a_research_problem_over_600_words(alice, verified_client):
     assert "word word" not in req.research_problem
 
 
-@pytest.mark.parametrize("value,message", [("2001-12", "January 2002"), ("2007-13", "YYYY-MM"), ("banana", "YYYY-MM")])
+@pytest.mark.parametrize(
+    "value,message", [("2001-12", "January 2002"), ("2007-13", "YYYY-MM"), ("banana", "YYYY-MM")]
+)
 def test_it_shows_bad_months_next_to_the_field(alice, verified_client, value, message):
     req = f.draft(alice)
-    data = {"acronym": "CLD", "title": "T", "start_date": "2026-01-01", "end_date": "2026-12-31",
-            "research_problem": "x", "population": "p", "period_from": value, "period_to": "2020-01"}
+    data = {
+        "acronym": "CLD",
+        "title": "T",
+        "start_date": "2026-01-01",
+        "end_date": "2026-12-31",
+        "research_problem": "x",
+        "population": "p",
+        "period_from": value,
+        "period_to": "2020-01",
+    }
     response = verified_client(alice).post(url("edit", req, step="project"), data)
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -81,8 +99,10 @@ def test_it_refuses_an_ineligible_team_member(alice, verified_client):
     stranger = UserFactory(email="nobody@example.org")  # no affiliation
     req = f.draft(alice)
     org = alice.affiliations.first().organisation
-    response = verified_client(alice).post(url("edit", req, step="team"), {
-        "organisation": org.pk, "members": "nobody@example.org\nghost@example.org", "software": "R"})
+    response = verified_client(alice).post(
+        url("edit", req, step="team"),
+        {"organisation": org.pk, "members": "nobody@example.org\nghost@example.org", "software": "R"},
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert "ghost@example.org has no account" in body
@@ -93,7 +113,9 @@ def test_it_refuses_an_ineligible_team_member(alice, verified_client):
 def test_it_requires_a_justification_and_need_to_know_for_two_padlocks(alice, verified_client):
     req = f.draft(alice)
     diagnosis = f.dictionary()["diagnosis"]
-    response = verified_client(alice).post(url("variable_edit", req, variable_pk=diagnosis.pk), {"justification": ""})
+    response = verified_client(alice).post(
+        url("variable_edit", req, variable_pk=diagnosis.pk), {"justification": ""}
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert body.count("This field is required") == 2
@@ -137,9 +159,15 @@ def test_it_forbids_another_expert_to_decide(alice, erin, hugo, verified_client)
 def test_it_shows_decision_errors_next_to_the_fields(alice, erin, verified_client):
     req = f.processing(alice, erin)
     rv = req.variables.get(variable__name="i_age")
-    response = verified_client(erin).post(url("variable_decide", req, rv_pk=rv.pk), {
-        f"v{rv.pk}-justification_decision": "accepted", f"v{rv.pk}-granularity_decision": "accepted",
-        f"v{rv.pk}-new_modalities": "just one column", f"v{rv.pk}-outcome": "approved_other"})
+    response = verified_client(erin).post(
+        url("variable_decide", req, rv_pk=rv.pk),
+        {
+            f"v{rv.pk}-justification_decision": "accepted",
+            f"v{rv.pk}-granularity_decision": "accepted",
+            f"v{rv.pk}-new_modalities": "just one column",
+            f"v{rv.pk}-outcome": "approved_other",
+        },
+    )
     assert response.status_code == 200
     assert "code;label;values" in response.content.decode()
     rv.refresh_from_db()
@@ -149,8 +177,11 @@ def test_it_shows_decision_errors_next_to_the_fields(alice, erin, verified_clien
 def test_it_saves_a_decision_through_htmx(alice, erin, verified_client):
     req = f.processing(alice, erin)
     rv = req.variables.get(variable__name="sex")
-    response = verified_client(erin).post(url("variable_decide", req, rv_pk=rv.pk), {
-        f"v{rv.pk}-justification_decision": "accepted", f"v{rv.pk}-outcome": "approved"}, HTTP_HX_REQUEST="true")
+    response = verified_client(erin).post(
+        url("variable_decide", req, rv_pk=rv.pk),
+        {f"v{rv.pk}-justification_decision": "accepted", f"v{rv.pk}-outcome": "approved"},
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert f'id="var-{rv.pk}"' in body and "<html" not in body
@@ -165,7 +196,9 @@ def test_it_keeps_the_typed_text_when_someone_else_acted_first(alice, erin, veri
     f.force_state(req, State.DATATEAM_REVIEW)  # meanwhile, the request moved on
     f.force_state(req, State.PROCESSING)
     DataRequest.objects.filter(pk=req.pk).update(version=2)
-    response = client.post(url("processing", req), {"part": "processing", "field_of_study": "Only nurses", **seen})
+    response = client.post(
+        url("processing", req), {"part": "processing", "field_of_study": "Only nurses", **seen}
+    )
     assert response.status_code == 409
     body = response.content.decode()
     assert "Someone else has just changed this request" in body
@@ -173,9 +206,9 @@ def test_it_keeps_the_typed_text_when_someone_else_acted_first(alice, erin, veri
 
 
 def test_it_enforces_four_eyes_on_the_review_page(alice, erin, verified_client):
-    from ask4mdp.accounts.roles import Role
-
     from django.contrib.auth.models import Group
+
+    from ask4mdp.accounts.roles import Role
 
     req = f.in_review(alice, erin)
     erin.groups.add(Group.objects.get_or_create(name=str(Role.DATATEAM))[0])
@@ -199,7 +232,9 @@ def test_it_lets_the_datateam_comment_and_send_back(alice, erin, dana, verified_
     assert req.state == State.PROCESSING
 
 
-def test_it_lets_the_researcher_confirm(alice, erin, dana, verified_client, django_capture_on_commit_callbacks):
+def test_it_lets_the_researcher_confirm(
+    alice, erin, dana, verified_client, django_capture_on_commit_callbacks
+):
     req = f.awaiting_confirmation(alice, erin, dana)
     client = verified_client(alice)
     page = client.get(url("confirmation", req))
@@ -225,20 +260,27 @@ def test_it_requires_a_comment_to_flag_decisions(alice, erin, dana, verified_cli
 def test_it_shows_the_admin_dashboard_with_filters(alice, erin, adam, verified_client):
     f.submitted(alice)
     client = verified_client(adam)
-    response = client.get(reverse("requests_app:admin_dashboard"), {"state": "assigned", "domain": "labour_market"})
+    response = client.get(
+        reverse("requests_app:admin_dashboard"), {"state": "assigned", "domain": "labour_market"}
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert "chart-states" in body and "CLD" in body
     response = client.get(reverse("requests_app:admin_dashboard"), {"state": "rejected"})
     assert "CLD</td>" not in response.content.decode() and "No request matches" in response.content.decode()
-    assert client.get(reverse("requests_app:admin_dashboard"), {"submitted_from": "not a date"}).status_code == 200
+    assert (
+        client.get(reverse("requests_app:admin_dashboard"), {"submitted_from": "not a date"}).status_code
+        == 200
+    )
 
 
 def test_it_forbids_the_admin_dashboard_to_researchers(alice, verified_client):
     assert verified_client(alice).get(reverse("requests_app:admin_dashboard")).status_code == 403
 
 
-def test_it_rechecks_archived_hashes(alice, erin, dana, adam, verified_client, django_capture_on_commit_callbacks):
+def test_it_rechecks_archived_hashes(
+    alice, erin, dana, adam, verified_client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         req = f.awaiting_confirmation(alice, erin, dana)
     doc = req.archived_documents.get(kind="processing")

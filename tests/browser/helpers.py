@@ -62,3 +62,10 @@ def login(page, live_server, user, password: str = PASSWORD, screenshot=None):
         page.get_by_role("button", name="Verify").click()
         page.wait_for_load_state()
     return page
+
+
+def logout(page):
+    """Log out with the navigation bar's button (logging out is a POST)."""
+    page.get_by_role("button", name="Log out").first.click()
+    page.wait_for_load_state()
+    return page

@@ -121,3 +121,18 @@ def test_it_sets_up_two_factor_for_a_new_staff_member(live_server, page, screens
     page.goto(live_server.url + "/accounts/profile/")
     expect(page.get_by_text("You entered a code in this session.")).to_be_visible()
     screenshot(page, "profile")
+
+
+def test_it_locks_out_after_five_failed_logins(live_server, page, screenshot, alice):
+    page.goto(live_server.url + "/accounts/login/")
+    for attempt in range(5):
+        page.get_by_label("E-mail address").fill(alice.email)
+        page.get_by_label("Password", exact=True).fill(f"wrong password {attempt}")
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_load_state()
+        if attempt == 0:
+            expect(page.get_by_role("alert")).to_contain_text("Please enter a correct e-mail address")
+            screenshot(page, "login-error")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Too many failed log-ins")
+    expect(page.get_by_role("alert")).to_contain_text("After 5 failed attempts")
+    screenshot(page, "locked-out")

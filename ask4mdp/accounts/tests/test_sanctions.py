@@ -179,3 +179,26 @@ def test_an_inactive_or_unverified_person_is_not_eligible(liser):
     AffiliationFactory(user=user, organisation=liser)
     problems = eligibility_problems(user)
     assert "the account is not active" in problems and "the e-mail address is not verified" in problems
+
+
+def test_it_names_the_status_as_it_stands_today(liser, adam):
+    assert liser.current_status_display() == "Authorised"
+    services.organisation_withdraw_authorisation(organisation=liser, start=TODAY(), end=None, reason="r", actor=adam)
+    assert liser.current_status_display() == "Authorisation withdrawn"
+    expired = OrganisationFactory(name="Old Institute", authorised_until=TODAY() - datetime.timedelta(days=1))
+    assert expired.current_status_display() == "Authorisation expired"
+
+
+def test_consultancies_get_business_data_only_with_an_exemption(liser):
+    from ask4mdp.accounts.selectors import may_receive_business_data
+
+    kpmg = OrganisationFactory(name="KPMG Luxembourg", org_type=Organisation.Type.CONSULTANCY)
+    analyst = UserFactory(email="analyst@kpmg.lu")
+    AffiliationFactory(user=analyst, organisation=kpmg)
+    assert is_eligible_researcher(analyst) and not may_receive_business_data(analyst)
+    kpmg.business_data_exemption = True
+    kpmg.save()
+    assert may_receive_business_data(analyst)
+    researcher = UserFactory(email="r@liser.lu")
+    AffiliationFactory(user=researcher, organisation=liser)
+    assert may_receive_business_data(researcher)

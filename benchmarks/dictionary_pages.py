@@ -1,0 +1,289 @@
+"""Benchmark: the public dictionary pages under 20 concurrent clients, gunicorn and PostgreSQL.
+
+    .venv/bin/python benchmarks/dictionary_pages.py [--clients 20] [--requests 1200] [--keep]
+
+1. (Re)creates the PostgreSQL database ``ask4mdp_bench`` (``BENCH_DATABASE_URL`` to change it), builds
+   its schema from the models, imports the full demo dictionary and adds 2,000 users in 300
+   organisations.
+2. Counts the SQL queries of each page in-process (Django's test client + CaptureQueriesContext),
+   for a short and a long list, to show the count does not grow with the rows listed.
+3. Starts gunicorn (2 workers, gthread) on a free port of 127.0.0.1 and has 20 client threads send a
+   bounded number of requests (keep-alive ``http.client``) over the search page (queries and
+   filters), register pages and variable pages.
+4. Prints p50/p95 latency per page; the last line is one JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@localhost:5432/ask4mdp_bench")
+SETTINGS = "benchmarks.dictionary_bench_settings"
+ENV = {
+    "DJANGO_SETTINGS_MODULE": SETTINGS,
+    "DATABASE_URL": DATABASE_URL,
+    "SECRET_KEY": "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+    "HTTPS": "false",
+    "DEBUG": "false",
+    "ASK4MDP_EMBEDDED": "false",
+    "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://localhost:6379/2"),
+    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    "CONN_MAX_AGE": "60",
+}
+os.environ.update(ENV)
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    parts = urlsplit(DATABASE_URL)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def load_data(users: int, organisations: int) -> dict:
+    from django.contrib.auth.hashers import make_password
+    from django.core.management import call_command
+
+    from ask4mdp.accounts.models import Affiliation, Organisation, User
+    from dictionary.importer import import_dictionary
+    from dictionary.models import Modality, Variable
+
+    call_command("migrate", run_syncdb=True, verbosity=0)
+    started = time.perf_counter()
+    import_dictionary(ROOT / "fixtures" / "dictionary.yaml")
+    import_seconds = time.perf_counter() - started
+    orgs = Organisation.objects.bulk_create([
+        Organisation(name=f"Benchmark organisation {i:03d}", org_type="university", country="LU",
+                     authorisation_status="authorised")
+        for i in range(organisations)
+    ])
+    password = make_password("benchmark passphrase")
+    people = User.objects.bulk_create([
+        User(email=f"user{i:04d}@bench.example", full_name=f"User {i:04d}", password=password, is_active=True)
+        for i in range(users)
+    ])
+    Affiliation.objects.bulk_create([
+        Affiliation(user=u, organisation=orgs[i % organisations], position="Researcher") for i, u in enumerate(people)
+    ])
+    return {"variables": Variable.objects.count(), "modalities": Modality.objects.count(),
+            "users": User.objects.count(), "organisations": Organisation.objects.count(),
+            "dictionary_import_s": round(import_seconds, 2)}
+
+
+def page_urls() -> dict[str, list[str]]:
+    from dictionary.models import Register, Variable
+
+    searches = [{}, {"q": "nationality"}, {"q": "wage"}, {"q": "salaire"}, {"padlock": 2}, {"padlock": 1},
+                {"domain": "social_protection"}, {"register": "JOBS"}, {"q": "age", "padlock": 1},
+                {"domain": "labour_market", "page": 2}, {"q": "date", "domain": "health"}]
+    return {
+        "search": ["/dictionary/" + (f"?{urlencode(s)}" if s else "") for s in searches],
+        "register": [r.get_absolute_url() for r in Register.objects.all()],
+        "variable": [v.get_absolute_url() for v in Variable.objects.select_related("register").order_by("?")[:40]]
+        + ["/dictionary/registers/SOCIO/I_nationality/", "/dictionary/registers/SOCIO/I_zipcode/",
+           "/dictionary/registers/SOCIO/I_commune/"],
+    }
+
+
+def count_queries(urls: dict[str, list[str]]) -> dict[str, dict]:
+    """Queries per page in-process, for every URL (the spread shows whether counts depend on the
+    rows listed), and the single-client service time (median of a second, warm pass)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    result = {}
+    for page, paths in urls.items():
+        counts, times = [], []
+        for path in paths:
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+            counts.append(len(ctx.captured_queries))
+        for path in paths:
+            started = time.perf_counter()
+            client.get(path)
+            times.append((time.perf_counter() - started) * 1000)
+        result[page] = {"min": min(counts), "max": max(counts), "serial_p50_ms": round(statistics.median(times), 1),
+                        "serial_max_ms": round(max(times), 1)}
+    return result
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(port: int) -> subprocess.Popen:
+    env = {**os.environ, **ENV}
+    proc = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "ask4mdp.wsgi", "--workers", "2", "--worker-class", "gthread",
+         "--threads", "4", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--keep-alive", "30"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"gunicorn exited: {proc.stderr.read()}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/dictionary/")
+            if conn.getresponse().status == 200:
+                conn.close()
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise SystemExit("gunicorn did not answer within 60 s")
+
+
+def run_clients(port: int, urls: dict[str, list[str]], clients: int, total: int) -> tuple[dict, float, int]:
+    """``clients`` threads share a bounded plan of ``total`` requests: 50 % search, 15 % register,
+    35 % variable pages."""
+    rng = random.Random(2026)
+    plan = []
+    for _ in range(total):
+        page = rng.choices(["search", "register", "variable"], weights=[50, 15, 35])[0]
+        plan.append((page, rng.choice(urls[page])))
+    lock = threading.Lock()
+    timings: dict[str, list[float]] = {page: [] for page in urls}
+    errors = []
+    cursor = iter(plan)
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                item = next(cursor, None)
+            if item is None:
+                break
+            page, path = item
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Accept-Language": "en"})
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                status = str(exc)
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                if status == 200:
+                    timings[page].append(elapsed)
+                else:
+                    errors.append((path, status))
+        conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return timings, time.perf_counter() - started, len(errors)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=1200, help="requests in all, shared by the clients")
+    parser.add_argument("--users", type=int, default=2000)
+    parser.add_argument("--organisations", type=int, default=300)
+    parser.add_argument("--keep", action="store_true", help="keep the ask4mdp_bench database afterwards")
+    args = parser.parse_args()
+
+    recreate_database()
+    import django
+
+    django.setup()
+    volume = load_data(args.users, args.organisations)
+    print(f"loaded: {volume}")
+    urls = page_urls()
+    queries = count_queries(urls)
+    print(f"queries per page (min-max over {sum(len(u) for u in urls.values())} URLs): {queries}")
+
+    from django.db import connections
+
+    connections.close_all()
+    port = free_port()
+    server = start_gunicorn(port)
+    try:
+        # Warm-up: every URL once, so that both workers have loaded templates and opened connections.
+        run_clients(port, {k: v for k, v in urls.items()}, clients=4, total=sum(len(v) for v in urls.values()))
+        load_before = os.getloadavg()
+        timings, seconds, errors = run_clients(port, urls, args.clients, args.requests)
+        load_after = os.getloadavg()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        if not args.keep:
+            connections.close_all()
+            import psycopg
+
+            parts = urlsplit(DATABASE_URL)
+            with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+
+    pages = {}
+    print(f"\n{'page':<10} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'queries':>8} "
+          f"{'1-client p50':>13}")
+    for page, values in timings.items():
+        pages[page] = {
+            "requests": len(values),
+            "p50_ms": round(statistics.median(values), 1),
+            "p95_ms": round(percentile(values, 95), 1),
+            "max_ms": round(max(values), 1),
+            "queries": queries[page]["max"],
+            "queries_min": queries[page]["min"],
+            "serial_p50_ms": queries[page]["serial_p50_ms"],
+            "serial_max_ms": queries[page]["serial_max_ms"],
+        }
+        p = pages[page]
+        print(f"{page:<10} {p['requests']:>8} {p['p50_ms']:>8} {p['p95_ms']:>8} {p['max_ms']:>8} "
+              f"{p['queries_min']:>5}-{p['queries']:<2} {p['serial_p50_ms']:>13}")
+    total = sum(len(v) for v in timings.values())
+    print(f"\n{total} requests in {seconds:.1f} s ({total / seconds:.0f} req/s), {errors} errors; "
+          f"load average {load_before[0]:.1f} before, {load_after[0]:.1f} after; {os.cpu_count()} CPUs")
+    print(json.dumps({
+        "benchmark": "dictionary_pages", "clients": args.clients, "gunicorn": "2 workers × 4 gthreads",
+        "volume": volume, "pages": pages, "requests": total, "errors": errors,
+        "throughput_rps": round(total / seconds, 1), "load_average": [round(load_before[0], 2), round(load_after[0], 2)],
+        "cpus": os.cpu_count(), "python": platform.python_version(),
+        "goal": "p95 < 100 ms", "goal_met": all(p["p95_ms"] < 100 for p in pages.values()),
+    }))
+
+
+if __name__ == "__main__":
+    main()
