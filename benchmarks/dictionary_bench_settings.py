@@ -18,3 +18,7 @@ MIGRATION_MODULES = _NoMigrations()
 # Static files are not what is measured: skip the collectstatic manifest (a dictionary lookup per
 # {% static %} in production).
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+
+# ``--no-cache``: measure the pages without the dictionary's fragment cache.
+if env.bool("BENCH_NO_CACHE", default=False):  # noqa: F405
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

@@ -47,19 +47,63 @@ class GranularityInline(admin.StackedInline):
 
 @admin.register(Variable)
 class VariableAdmin(admin.ModelAdmin):
-    list_display = ["name", "label", "register", "format", "padlock", "is_quasi_identifier", "identifier_kind",
-                    "domain", "status"]
-    list_filter = ["register", "padlock", "domain", "format", "status", "is_quasi_identifier", "identifier_kind"]
+    list_display = [
+        "name",
+        "label",
+        "register",
+        "format",
+        "padlock",
+        "is_quasi_identifier",
+        "identifier_kind",
+        "domain",
+        "status",
+    ]
+    list_filter = [
+        "register",
+        "padlock",
+        "domain",
+        "format",
+        "status",
+        "is_quasi_identifier",
+        "identifier_kind",
+    ]
     search_fields = ["name", "label", "label_fr", "description", "description_fr"]
     list_select_related = ["register"]
     autocomplete_fields = ["replaced_by"]
     inlines = [GranularityInline]
     fieldsets = [
-        (None, {"fields": ["register", "name", "label", "label_fr", "description", "description_fr", "format",
-                           "source", "comments", "domain"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "register",
+                    "name",
+                    "label",
+                    "label_fr",
+                    "description",
+                    "description_fr",
+                    "format",
+                    "source",
+                    "comments",
+                    "domain",
+                ]
+            },
+        ),
         (_("Protection"), {"fields": ["padlock", "is_quasi_identifier", "identifier_kind"]}),
-        (_("Availability and versions"), {"fields": ["available_from", "available_to", "status", "introduced_in",
-                                                     "changed_in", "replaced_by", "order"]}),
+        (
+            _("Availability and versions"),
+            {
+                "fields": [
+                    "available_from",
+                    "available_to",
+                    "status",
+                    "introduced_in",
+                    "changed_in",
+                    "replaced_by",
+                    "order",
+                ]
+            },
+        ),
         (_("Synthetic data"), {"fields": ["generation_hints"], "classes": ["collapse"]}),
     ]
 

@@ -68,15 +68,18 @@ class DictionaryFileError(ValueError):
 
     def __init__(self, filename: str, problems: list[tuple[int | None, str]]):
         self.filename = filename
-        self.problems = sorted(problems, key=lambda p: (p[0] or 0))
+        self.problems = sorted(problems, key=lambda p: p[0] or 0)
         super().__init__("\n".join(self.lines()))
 
     def lines(self) -> list[str]:
-        return [f"{self.filename}:{line}: {message}" if line else f"{self.filename}: {message}"
-                for line, message in self.problems]
+        return [
+            f"{self.filename}:{line}: {message}" if line else f"{self.filename}: {message}"
+            for line, message in self.problems
+        ]
 
 
 # --- reading YAML with line numbers ------------------------------------------------------------
+
 
 class _Map(dict):
     """A mapping that remembers its line and the line of each key."""
@@ -146,6 +149,7 @@ def _load_yaml(text: str, filename: str) -> Any:
 
 # --- validation into a normalised document -----------------------------------------------------
 
+
 @dataclasses.dataclass
 class _Ctx:
     filename: str
@@ -156,11 +160,39 @@ class _Ctx:
 
 
 VERSION_KEYS = ("number", "label", "released_on", "changelog")
-REGISTER_KEYS = ("code", "label", "label_fr", "description", "description_fr", "domain", "unit", "source",
-                 "variables")
-VARIABLE_KEYS = ("name", "label", "label_fr", "description", "description_fr", "format", "source", "domain",
-                 "comments", "padlock", "quasi_identifier", "identifier_kind", "available_from", "available_to",
-                 "introduced_in", "status", "changed_in", "renamed_to", "generation", "granularities")
+REGISTER_KEYS = (
+    "code",
+    "label",
+    "label_fr",
+    "description",
+    "description_fr",
+    "domain",
+    "unit",
+    "source",
+    "variables",
+)
+VARIABLE_KEYS = (
+    "name",
+    "label",
+    "label_fr",
+    "description",
+    "description_fr",
+    "format",
+    "source",
+    "domain",
+    "comments",
+    "padlock",
+    "quasi_identifier",
+    "identifier_kind",
+    "available_from",
+    "available_to",
+    "introduced_in",
+    "status",
+    "changed_in",
+    "renamed_to",
+    "generation",
+    "granularities",
+)
 GRANULARITY_KEYS = ("code", "kind", "label", "label_fr", "recode", "origin", "modalities")
 
 
@@ -183,7 +215,7 @@ def _text(ctx: _Ctx, data: dict, key: str, what: str) -> str:
     value = data.get(key)
     if value is None:
         return ""
-    if isinstance(value, bool) or isinstance(value, dict | list):
+    if isinstance(value, bool | dict | list):
         ctx.error(data.line_of(key), f"{key!r} of {what} must be text")
         return ""
     return str(value)
@@ -208,7 +240,9 @@ def _choice(ctx: _Ctx, data: dict, key: str, choices, what: str, default: str = 
         return default
     values = [str(c) for c in choices]
     if str(value) not in values:
-        ctx.error(data.line_of(key), f"unknown {key} {value!r} for {what} (expected one of {', '.join(values)})")
+        ctx.error(
+            data.line_of(key), f"unknown {key} {value!r} for {what} (expected one of {', '.join(values)})"
+        )
         return default
     return str(value)
 
@@ -218,13 +252,17 @@ def _modalities(ctx: _Ctx, gran: dict, what: str) -> list[tuple[str, str, str]]:
     if raw is None:
         return []
     if not isinstance(raw, list):
-        ctx.error(gran.line_of("modalities"), f"the modalities of {what} must be a list of [code, label, label_fr]")
+        ctx.error(
+            gran.line_of("modalities"), f"the modalities of {what} must be a list of [code, label, label_fr]"
+        )
         return []
     result, seen = [], set()
     for i, item in enumerate(raw):
         line = raw.item_lines[i]
-        if isinstance(item, list) and 2 <= len(item) <= 3 and all(
-            isinstance(x, str | int) and not isinstance(x, bool) for x in item
+        if (
+            isinstance(item, list)
+            and 2 <= len(item) <= 3
+            and all(isinstance(x, str | int) and not isinstance(x, bool) for x in item)
         ):
             code, label, label_fr = str(item[0]), str(item[1]), str(item[2]) if len(item) == 3 else ""
         elif isinstance(item, str | int) and not isinstance(item, bool):
@@ -286,28 +324,37 @@ def check_granularity(
         if detailed_set:
             unknown = [k for k in table if k not in detailed_set]
             if unknown:
-                problems.append(f"the recode map has keys that are not detailed modalities: {', '.join(unknown[:5])}")
+                problems.append(
+                    f"the recode map has keys that are not detailed modalities: {', '.join(unknown[:5])}"
+                )
             if rule.get("default") is None:
                 unmapped = [c for c in detailed_codes if c not in table]
                 if unmapped:
-                    problems.append("the recode map does not map the detailed modalities "
-                                    f"{', '.join(unmapped[:5])} and has no default")
+                    problems.append(
+                        "the recode map does not map the detailed modalities "
+                        f"{', '.join(unmapped[:5])} and has no default"
+                    )
         produced = {v for v in table.values() if v is not None} | (
-            {rule["default"]} if rule.get("default") is not None else set())
+            {rule["default"]} if rule.get("default") is not None else set()
+        )
         if not code_set:
             problems.append("a map recode needs the modalities it produces")
         missing = sorted(produced - code_set) if code_set else []
         if missing:
-            problems.append(f"the recode produces codes that are not modalities of this granularity: "
-                            f"{', '.join(missing[:5])}")
+            problems.append(
+                f"the recode produces codes that are not modalities of this granularity: "
+                f"{', '.join(missing[:5])}"
+            )
     elif kind == "intervals":
         if not code_set:
             problems.append("an intervals recode needs the modalities it produces")
         else:
             missing = [c for c in rule["codes"] if c not in code_set]
             if missing:
-                problems.append(f"the recode produces codes that are not modalities of this granularity: "
-                                f"{', '.join(missing[:5])}")
+                problems.append(
+                    f"the recode produces codes that are not modalities of this granularity: "
+                    f"{', '.join(missing[:5])}"
+                )
     elif code_set and detailed_set:
         for code in detailed_codes:
             try:
@@ -316,8 +363,10 @@ def check_granularity(
                 problems.append(f"the recode cannot be applied to the detailed modality {code!r}")
                 break
             if str(produced) not in code_set:
-                problems.append(f"the recode turns the detailed modality {code!r} into {produced!r}, "
-                                "which is not a modality of this granularity")
+                problems.append(
+                    f"the recode turns the detailed modality {code!r} into {produced!r}, "
+                    "which is not a modality of this granularity"
+                )
                 break
     return problems
 
@@ -379,7 +428,9 @@ def _variable(ctx: _Ctx, var: Any, line: int, register: dict, versions: dict) ->
         "label_fr": _text(ctx, var, "label_fr", what),
         "description": _text(ctx, var, "description", what),
         "description_fr": _text(ctx, var, "description_fr", what),
-        "format": _choice(ctx, var, "format", Variable.Format.values, what, default=Variable.Format.CHARACTER),
+        "format": _choice(
+            ctx, var, "format", Variable.Format.values, what, default=Variable.Format.CHARACTER
+        ),
         "source": _text(ctx, var, "source", what) or register["source"],
         "domain": _choice(ctx, var, "domain", Domain.values, what, default=register["domain"]),
         "comments": _text(ctx, var, "comments", what),
@@ -402,17 +453,21 @@ def _variable(ctx: _Ctx, var: Any, line: int, register: dict, versions: dict) ->
     if result["format"] == Variable.Format.IDENTIFIER and not result["identifier_kind"]:
         ctx.error(var.line_of("format"), f"{what} is an identifier: it needs an identifier_kind")
     if result["status"] == Variable.Status.ACTIVE and (result["changed_in"] or result["renamed_to"]):
-        ctx.error(var.line_of("status"), f"{what} has changed_in or renamed_to but its status is not renamed "
-                                         "or withdrawn")
+        ctx.error(
+            var.line_of("status"),
+            f"{what} has changed_in or renamed_to but its status is not renamed or withdrawn",
+        )
     if result["status"] != Variable.Status.ACTIVE and not result["changed_in"]:
         ctx.error(var.line_of("status"), f"{what} is {result['status']}: say in which version (changed_in)")
     if result["status"] == Variable.Status.RENAMED and not result["renamed_to"]:
         ctx.error(var.line_of("status"), f"{what} is renamed: give its new name (renamed_to)")
     if result["status"] == Variable.Status.WITHDRAWN and result["renamed_to"]:
         ctx.error(var.line_of("renamed_to"), f"{what} is withdrawn, not renamed: remove renamed_to")
-    if (result["changed_in"] and result["introduced_in"] and result["changed_in"] <= result["introduced_in"]):
-        ctx.error(var.line_of("changed_in"), f"{what} is changed in a version not after the one it was "
-                                             "introduced in")
+    if result["changed_in"] and result["introduced_in"] and result["changed_in"] <= result["introduced_in"]:
+        ctx.error(
+            var.line_of("changed_in"),
+            f"{what} is changed in a version not after the one it was introduced in",
+        )
 
     grans = var.get("granularities")
     if not isinstance(grans, list) or not grans:
@@ -430,15 +485,19 @@ def _variable(ctx: _Ctx, var: Any, line: int, register: dict, versions: dict) ->
         result["granularities"].append(gran)
     kinds = Counter(g["kind"] for g in result["granularities"])
     if kinds[Granularity.Kind.DETAILED] != 1:
-        ctx.error(var.line_of("granularities"), f"{what} needs exactly one detailed granularity "
-                                                f"({kinds[Granularity.Kind.DETAILED]} given)")
+        ctx.error(
+            var.line_of("granularities"),
+            f"{what} needs exactly one detailed granularity ({kinds[Granularity.Kind.DETAILED]} given)",
+        )
     if kinds[Granularity.Kind.DEFAULT] > 1:
         ctx.error(var.line_of("granularities"), f"{what} has more than one default granularity")
     detailed = next((g for g in result["granularities"] if g["kind"] == Granularity.Kind.DETAILED), None)
     detailed_codes = [m[0] for m in detailed["modalities"]] if detailed else []
     for gran in result["granularities"]:
         for problem in check_granularity(
-            rule=gran["recode"], codes=[m[0] for m in gran["modalities"]], detailed_codes=detailed_codes,
+            rule=gran["recode"],
+            codes=[m[0] for m in gran["modalities"]],
+            detailed_codes=detailed_codes,
             is_detailed=gran["kind"] == Granularity.Kind.DETAILED,
         ):
             ctx.error(gran["_recode_line"], f"{problem} (granularity {gran['code']!r} of {what})")
@@ -471,7 +530,10 @@ def _register(ctx: _Ctx, reg: Any, line: int, versions: dict) -> dict | None:
         if var is None:
             continue
         if var["name"] in seen:
-            ctx.error(var["_line"], f"duplicate variable {var['name']} in {what} (first on line {seen[var['name']]})")
+            ctx.error(
+                var["_line"],
+                f"duplicate variable {var['name']} in {what} (first on line {seen[var['name']]})",
+            )
             continue
         seen[var["name"]] = var["_line"]
         result["variables"].append(var)
@@ -483,12 +545,18 @@ def parse_dictionary(text: str, filename: str = "<dictionary>") -> dict:
     data = _load_yaml(text, filename)
     ctx = _Ctx(filename)
     if not isinstance(data, dict):
-        raise DictionaryFileError(filename, [(1, "the file must be a mapping with 'versions' and 'registers'")])
+        raise DictionaryFileError(
+            filename, [(1, "the file must be a mapping with 'versions' and 'registers'")]
+        )
     for key in data:
         if key not in ("format", "versions", "registers"):
-            ctx.error(data.line_of(key), f"unknown top-level key {key!r} (expected format, versions, registers)")
+            ctx.error(
+                data.line_of(key), f"unknown top-level key {key!r} (expected format, versions, registers)"
+            )
     if data.get("format", FORMAT_VERSION) != FORMAT_VERSION:
-        ctx.error(data.line_of("format"), f"unsupported format {data.get('format')!r} (expected {FORMAT_VERSION})")
+        ctx.error(
+            data.line_of("format"), f"unsupported format {data.get('format')!r} (expected {FORMAT_VERSION})"
+        )
 
     versions: dict[int, dict] = {}
     raw_versions = data.get("versions")
@@ -509,10 +577,13 @@ def parse_dictionary(text: str, filename: str = "<dictionary>") -> dict:
             continue
         released = raw.get("released_on")
         if released is not None and not isinstance(released, datetime.date):
-            ctx.error(raw.line_of("released_on"), f"released_on of version {number} must be a date YYYY-MM-DD")
+            ctx.error(
+                raw.line_of("released_on"), f"released_on of version {number} must be a date YYYY-MM-DD"
+            )
             released = None
         versions[number] = {
-            "number": number, "label": _text(ctx, raw, "label", f"version {number}"),
+            "number": number,
+            "label": _text(ctx, raw, "label", f"version {number}"),
             "released_on": released or datetime.date.today(),
             "changelog": _text(ctx, raw, "changelog", f"version {number}"),
         }
@@ -529,7 +600,10 @@ def parse_dictionary(text: str, filename: str = "<dictionary>") -> dict:
         if reg is None:
             continue
         if reg["code"] in seen_registers:
-            ctx.error(reg["_line"], f"duplicate register {reg['code']} (first on line {seen_registers[reg['code']]})")
+            ctx.error(
+                reg["_line"],
+                f"duplicate register {reg['code']} (first on line {seen_registers[reg['code']]})",
+            )
             continue
         seen_registers[reg["code"]] = reg["_line"]
         registers.append(reg)
@@ -541,20 +615,30 @@ def parse_dictionary(text: str, filename: str = "<dictionary>") -> dict:
             target = var["renamed_to"]
             if not target:
                 continue
-            target_reg, _, target_name = target.rpartition(".") if "." in target else (reg["code"], "", target)
+            target_reg, _, target_name = (
+                target.rpartition(".") if "." in target else (reg["code"], "", target)
+            )
             line = var["_lines"].get("renamed_to", var["_line"])
             if target_reg not in by_register:
                 ctx.error(line, f"variable {var['name']} is renamed into unknown register {target_reg}")
             elif target_name not in by_register[target_reg]:
-                ctx.error(line, f"variable {var['name']} is renamed to {target}, which is not in register {target_reg}")
+                ctx.error(
+                    line,
+                    f"variable {var['name']} is renamed to {target}, which is not in register {target_reg}",
+                )
             elif target_reg == reg["code"] and target_name == var["name"]:
                 ctx.error(line, f"variable {var['name']} is renamed to itself")
     if ctx.problems:
         raise DictionaryFileError(filename, ctx.problems)
-    return {"format": FORMAT_VERSION, "versions": [versions[n] for n in sorted(versions)], "registers": registers}
+    return {
+        "format": FORMAT_VERSION,
+        "versions": [versions[n] for n in sorted(versions)],
+        "registers": registers,
+    }
 
 
 # --- writing to the database ---------------------------------------------------------------------
+
 
 @dataclasses.dataclass
 class ImportResult:
@@ -568,15 +652,21 @@ class ImportResult:
 
     @property
     def changed(self) -> bool:
-        return bool(sum(self.created.values()) or sum(self.updated.values()) or sum(self.deleted.values())
-                    or self.withdrawn)
+        return bool(
+            sum(self.created.values())
+            or sum(self.updated.values())
+            or sum(self.deleted.values())
+            or self.withdrawn
+        )
 
     def summary(self) -> str:
         def fmt(counter: Counter) -> str:
             return ", ".join(f"{n} {k}" for k, n in sorted(counter.items()) if n) or "nothing"
 
-        text = (f"dictionary v{self.version}: {self.registers} registers, {self.variables} variables; "
-                f"created {fmt(self.created)}; updated {fmt(self.updated)}; deleted {fmt(self.deleted)}")
+        text = (
+            f"dictionary v{self.version}: {self.registers} registers, {self.variables} variables; "
+            f"created {fmt(self.created)}; updated {fmt(self.updated)}; deleted {fmt(self.deleted)}"
+        )
         if self.withdrawn:
             text += f"; withdrawn (absent from the file): {', '.join(self.withdrawn)}"
         return text
@@ -591,9 +681,26 @@ def _assign(obj, values: dict) -> bool:
     return changed
 
 
-VARIABLE_FIELDS = ["label", "label_fr", "description", "description_fr", "format", "source", "comments", "domain",
-                   "padlock", "is_quasi_identifier", "identifier_kind", "available_from", "available_to", "status",
-                   "generation_hints", "order", "introduced_in_id", "changed_in_id"]
+VARIABLE_FIELDS = [
+    "label",
+    "label_fr",
+    "description",
+    "description_fr",
+    "format",
+    "source",
+    "comments",
+    "domain",
+    "padlock",
+    "is_quasi_identifier",
+    "identifier_kind",
+    "available_from",
+    "available_to",
+    "status",
+    "generation_hints",
+    "order",
+    "introduced_in_id",
+    "changed_in_id",
+]
 GRANULARITY_FIELDS = ["kind", "label", "label_fr", "recode", "origin"]
 
 
@@ -614,8 +721,10 @@ def _write(doc: dict, result: ImportResult) -> None:
 
     registers = {r.code: r for r in Register.objects.all()}
     for reg_order, data in enumerate(doc["registers"], start=1):
-        values = {k: data[k] for k in ("label", "label_fr", "description", "description_fr", "domain", "unit",
-                                       "source")}
+        values = {
+            k: data[k]
+            for k in ("label", "label_fr", "description", "description_fr", "domain", "unit", "source")
+        }
         values["order"] = reg_order
         register = registers.get(data["code"])
         if register is None:
@@ -627,19 +736,30 @@ def _write(doc: dict, result: ImportResult) -> None:
         result.registers += 1
 
     # Variables: one query to read them all with their codings, bulk writes after.
-    existing = {(v.register_id, v.name): v
-                for v in Variable.objects.prefetch_related("granularities__modalities")}
+    existing = {
+        (v.register_id, v.name): v for v in Variable.objects.prefetch_related("granularities__modalities")
+    }
     new_vars, changed_vars, items = [], [], []
     for data in doc["registers"]:
         register = registers[data["code"]]
         for var_order, vdata in enumerate(data["variables"], start=1):
             values = {
-                "label": vdata["label"], "label_fr": vdata["label_fr"], "description": vdata["description"],
-                "description_fr": vdata["description_fr"], "format": vdata["format"], "source": vdata["source"],
-                "comments": vdata["comments"], "domain": vdata["domain"], "padlock": vdata["padlock"],
-                "is_quasi_identifier": vdata["quasi_identifier"], "identifier_kind": vdata["identifier_kind"],
-                "available_from": vdata["available_from"], "available_to": vdata["available_to"],
-                "status": vdata["status"], "generation_hints": vdata["generation"], "order": var_order,
+                "label": vdata["label"],
+                "label_fr": vdata["label_fr"],
+                "description": vdata["description"],
+                "description_fr": vdata["description_fr"],
+                "format": vdata["format"],
+                "source": vdata["source"],
+                "comments": vdata["comments"],
+                "domain": vdata["domain"],
+                "padlock": vdata["padlock"],
+                "is_quasi_identifier": vdata["quasi_identifier"],
+                "identifier_kind": vdata["identifier_kind"],
+                "available_from": vdata["available_from"],
+                "available_to": vdata["available_to"],
+                "status": vdata["status"],
+                "generation_hints": vdata["generation"],
+                "order": var_order,
                 "introduced_in_id": versions[vdata["introduced_in"]].pk if vdata["introduced_in"] else None,
                 "changed_in_id": versions[vdata["changed_in"]].pk if vdata["changed_in"] else None,
             }
@@ -664,7 +784,9 @@ def _write(doc: dict, result: ImportResult) -> None:
         target_id = None
         if vdata["renamed_to"]:
             target = vdata["renamed_to"]
-            target_reg, _, target_name = target.rpartition(".") if "." in target else (register_code, "", target)
+            target_reg, _, target_name = (
+                target.rpartition(".") if "." in target else (register_code, "", target)
+            )
             target_id = existing[(registers[target_reg].pk, target_name)].pk
         if variable.replaced_by_id != target_id:
             variable.replaced_by_id = target_id
@@ -678,7 +800,9 @@ def _write(doc: dict, result: ImportResult) -> None:
         current = {} if variable.pk in new_var_ids else {g.code: g for g in variable.granularities.all()}
         wanted = {g["code"] for g in vdata["granularities"]}
         # A coding the file drops is deleted, unless it was approved on a request (custom).
-        doomed_grans += [g.pk for code, g in current.items() if code not in wanted and g.kind != Granularity.Kind.CUSTOM]
+        doomed_grans += [
+            g.pk for code, g in current.items() if code not in wanted and g.kind != Granularity.Kind.CUSTOM
+        ]
         for gdata in vdata["granularities"]:
             values = {k: gdata[k] for k in GRANULARITY_FIELDS}
             gran = current.get(gdata["code"])
@@ -706,7 +830,9 @@ def _write(doc: dict, result: ImportResult) -> None:
         for order, (code, label, label_fr) in enumerate(rows, start=1):
             mod = current.pop(code, None)
             if mod is None:
-                new_mods.append(Modality(granularity=gran, code=code, label=label, label_fr=label_fr, order=order))
+                new_mods.append(
+                    Modality(granularity=gran, code=code, label=label, label_fr=label_fr, order=order)
+                )
             elif _assign(mod, {"label": label, "label_fr": label_fr, "order": order}):
                 changed_mods.append(mod)
         doomed_mods += [m.pk for m in current.values()]
@@ -746,17 +872,28 @@ def import_dictionary(path: str | Path, *, actor=None) -> ImportResult:
             list(DictionaryVersion.objects.select_for_update().all())
             _write(doc, result)
             if result.changed:
-                log_event("dictionary.imported", actor=actor, data={
-                    "file": path.name, "version": result.version, "created": dict(result.created),
-                    "updated": dict(result.updated), "deleted": dict(result.deleted),
-                    "withdrawn": result.withdrawn,
-                })
+                from .cache import invalidate
+
+                invalidate()
+                log_event(
+                    "dictionary.imported",
+                    actor=actor,
+                    data={
+                        "file": path.name,
+                        "version": result.version,
+                        "created": dict(result.created),
+                        "updated": dict(result.updated),
+                        "deleted": dict(result.deleted),
+                        "withdrawn": result.withdrawn,
+                    },
+                )
     except (IntegrityError, ProtectedError) as exc:
         raise DictionaryFileError(str(path), [(None, f"the database refused the import: {exc}")]) from None
     return result
 
 
 # --- export ----------------------------------------------------------------------------------------
+
 
 class _Flow(list):
     """A list written on one line: ``[code, label, label_fr]``."""
@@ -778,8 +915,9 @@ def _represent_str(dumper, value: str):
 
 _Dumper.add_representer(str, _represent_str)
 _Dumper.add_representer(_Flow, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True))
-_Dumper.add_representer(_FlowMap, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v.items(),
-                                                                   flow_style=True))
+_Dumper.add_representer(
+    _FlowMap, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v.items(), flow_style=True)
+)
 
 
 def _styled(value: Any) -> Any:
@@ -797,8 +935,20 @@ def _styled(value: Any) -> Any:
 
 
 RECODE_KEY_ORDER = ("type", "map", "default", "breaks", "codes", "length", "base", "unit")
-GENERATION_KEY_ORDER = ("distribution", "min", "max", "mean", "median", "sd", "decimals", "unit", "null_share",
-                        "weights", "nested_in", "parents")
+GENERATION_KEY_ORDER = (
+    "distribution",
+    "min",
+    "max",
+    "mean",
+    "median",
+    "sd",
+    "decimals",
+    "unit",
+    "null_share",
+    "weights",
+    "nested_in",
+    "parents",
+)
 
 
 def _ordered(data: dict, key_order: tuple, codes: list[str]) -> dict:
@@ -808,8 +958,12 @@ def _ordered(data: dict, key_order: tuple, codes: list[str]) -> dict:
     code_rank = {c: i for i, c in enumerate(codes)}
 
     def inner(mapping: dict) -> dict:
-        return dict(sorted(mapping.items(), key=lambda kv: (0, code_rank[kv[0]], "") if kv[0] in code_rank
-                           else (1, 0, kv[0])))
+        return dict(
+            sorted(
+                mapping.items(),
+                key=lambda kv: (0, code_rank[kv[0]], "") if kv[0] in code_rank else (1, 0, kv[0]),
+            )
+        )
 
     out = {}
     for key in sorted(data, key=lambda k: (rank.get(k, len(rank)), k)):
@@ -828,8 +982,20 @@ def compact_document(doc: dict) -> dict:
             item["changelog"] = v["changelog"]
         out["versions"].append({k: val for k, val in item.items() if val not in ("", None)})
     for r in doc["registers"]:
-        reg = {k: r[k] for k in ("code", "label", "label_fr", "description", "description_fr", "domain", "unit",
-                                 "source") if r[k]}
+        reg = {
+            k: r[k]
+            for k in (
+                "code",
+                "label",
+                "label_fr",
+                "description",
+                "description_fr",
+                "domain",
+                "unit",
+                "source",
+            )
+            if r[k]
+        }
         reg["variables"] = []
         for v in r["variables"]:
             var: dict = {"name": v["name"], "label": v["label"]}
@@ -874,7 +1040,9 @@ def compact_document(doc: dict) -> dict:
                 if g["origin"]:
                     gran["origin"] = g["origin"]
                 if g["modalities"]:
-                    gran["modalities"] = [_Flow([c, lab, fr] if fr else [c, lab]) for c, lab, fr in g["modalities"]]
+                    gran["modalities"] = [
+                        _Flow([c, lab, fr] if fr else [c, lab]) for c, lab, fr in g["modalities"]
+                    ]
                 var["granularities"].append(gran)
             reg["variables"].append(var)
         out["registers"].append(reg)
@@ -882,49 +1050,95 @@ def compact_document(doc: dict) -> dict:
 
 
 def render_document(doc: dict) -> str:
-    body = yaml.dump(compact_document(doc), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
-                     default_flow_style=False, indent=2)
+    body = yaml.dump(
+        compact_document(doc),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+        default_flow_style=False,
+        indent=2,
+    )
     return HEADER + body
 
 
 def document_from_database() -> dict:
     versions = list(DictionaryVersion.objects.order_by("number"))
     number_of = {v.pk: v.number for v in versions}
-    variables = (Variable.objects.select_related("register", "replaced_by__register")
-                 .prefetch_related("granularities__modalities").order_by("register__order", "register__code",
-                                                                         "order", "name"))
+    variables = (
+        Variable.objects.select_related("register", "replaced_by__register")
+        .prefetch_related("granularities__modalities")
+        .order_by("register__order", "register__code", "order", "name")
+    )
     by_register: dict[int, list] = {}
     for v in variables:
         renamed_to = ""
         if v.replaced_by_id:
-            renamed_to = (v.replaced_by.name if v.replaced_by.register_id == v.register_id
-                          else f"{v.replaced_by.register.code}.{v.replaced_by.name}")
+            renamed_to = (
+                v.replaced_by.name
+                if v.replaced_by.register_id == v.register_id
+                else f"{v.replaced_by.register.code}.{v.replaced_by.name}"
+            )
         kind_order = {Granularity.Kind.DETAILED: 0, Granularity.Kind.DEFAULT: 1, Granularity.Kind.CUSTOM: 2}
         grans = sorted(v.granularities.all(), key=lambda g: (kind_order.get(g.kind, 3), g.created_at, g.pk))
-        by_register.setdefault(v.register_id, []).append({
-            "name": v.name, "label": v.label, "label_fr": v.label_fr, "description": v.description,
-            "description_fr": v.description_fr, "format": v.format, "source": v.source, "domain": v.domain,
-            "comments": v.comments, "padlock": v.padlock, "quasi_identifier": v.is_quasi_identifier,
-            "identifier_kind": v.identifier_kind, "available_from": v.available_from,
-            "available_to": v.available_to, "introduced_in": number_of.get(v.introduced_in_id),
-            "status": v.status, "changed_in": number_of.get(v.changed_in_id), "renamed_to": renamed_to,
-            "generation": v.generation_hints or {},
-            "granularities": [{
-                "code": g.code, "kind": g.kind, "label": g.label, "label_fr": g.label_fr,
-                "recode": g.recode or {"type": "identity"}, "origin": g.origin,
-                "modalities": [(m.code, m.label, m.label_fr) for m in
-                               sorted(g.modalities.all(), key=lambda m: (m.order, m.code))],
-            } for g in grans],
-        })
+        by_register.setdefault(v.register_id, []).append(
+            {
+                "name": v.name,
+                "label": v.label,
+                "label_fr": v.label_fr,
+                "description": v.description,
+                "description_fr": v.description_fr,
+                "format": v.format,
+                "source": v.source,
+                "domain": v.domain,
+                "comments": v.comments,
+                "padlock": v.padlock,
+                "quasi_identifier": v.is_quasi_identifier,
+                "identifier_kind": v.identifier_kind,
+                "available_from": v.available_from,
+                "available_to": v.available_to,
+                "introduced_in": number_of.get(v.introduced_in_id),
+                "status": v.status,
+                "changed_in": number_of.get(v.changed_in_id),
+                "renamed_to": renamed_to,
+                "generation": v.generation_hints or {},
+                "granularities": [
+                    {
+                        "code": g.code,
+                        "kind": g.kind,
+                        "label": g.label,
+                        "label_fr": g.label_fr,
+                        "recode": g.recode or {"type": "identity"},
+                        "origin": g.origin,
+                        "modalities": [
+                            (m.code, m.label, m.label_fr)
+                            for m in sorted(g.modalities.all(), key=lambda m: (m.order, m.code))
+                        ],
+                    }
+                    for g in grans
+                ],
+            }
+        )
     return {
         "format": FORMAT_VERSION,
-        "versions": [{"number": v.number, "label": v.label, "released_on": v.released_on,
-                      "changelog": v.changelog} for v in versions],
-        "registers": [{
-            "code": r.code, "label": r.label, "label_fr": r.label_fr, "description": r.description,
-            "description_fr": r.description_fr, "domain": r.domain, "unit": r.unit, "source": r.source,
-            "variables": by_register.get(r.pk, []),
-        } for r in Register.objects.order_by("order", "code")],
+        "versions": [
+            {"number": v.number, "label": v.label, "released_on": v.released_on, "changelog": v.changelog}
+            for v in versions
+        ],
+        "registers": [
+            {
+                "code": r.code,
+                "label": r.label,
+                "label_fr": r.label_fr,
+                "description": r.description,
+                "description_fr": r.description_fr,
+                "domain": r.domain,
+                "unit": r.unit,
+                "source": r.source,
+                "variables": by_register.get(r.pk, []),
+            }
+            for r in Register.objects.order_by("order", "code")
+        ],
     }
 
 

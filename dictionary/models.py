@@ -73,7 +73,10 @@ class Register(Localised, models.Model):
     description_fr = models.TextField(_("description (French)"), blank=True)
     domain = models.CharField(_("domain"), max_length=32, choices=Domain.choices)
     unit = models.CharField(
-        _("unit of observation"), max_length=100, blank=True, help_text=_("e.g. person × month, absence episode")
+        _("unit of observation"),
+        max_length=100,
+        blank=True,
+        help_text=_("e.g. person × month, absence episode"),
     )
     source = models.CharField(_("source"), max_length=200, blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
@@ -126,8 +129,11 @@ class Variable(Localised, models.Model):
     domain = models.CharField(_("domain"), max_length=32, choices=Domain.choices)
     padlock = models.PositiveSmallIntegerField(_("padlock"), choices=Padlock.choices, default=Padlock.NONE)
     is_quasi_identifier = models.BooleanField(
-        _("quasi-identifier"), default=False,
-        help_text=_("Used in the simultaneous re-identification tests (age, nationality, residence, gender…)."),
+        _("quasi-identifier"),
+        default=False,
+        help_text=_(
+            "Used in the simultaneous re-identification tests (age, nationality, residence, gender…)."
+        ),
     )
     identifier_kind = models.CharField(
         _("identifier kind"), max_length=10, choices=IdentifierKind.choices, blank=True
@@ -136,21 +142,37 @@ class Variable(Localised, models.Model):
     available_to = models.DateField(_("available until (month)"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     introduced_in = models.ForeignKey(
-        DictionaryVersion, verbose_name=_("introduced in"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="introduced_variables",
+        DictionaryVersion,
+        verbose_name=_("introduced in"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="introduced_variables",
     )
     changed_in = models.ForeignKey(
-        DictionaryVersion, verbose_name=_("renamed or withdrawn in"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="changed_variables",
+        DictionaryVersion,
+        verbose_name=_("renamed or withdrawn in"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="changed_variables",
     )
     replaced_by = models.ForeignKey(
-        "self", verbose_name=_("renamed to"), null=True, blank=True, on_delete=models.SET_NULL,
+        "self",
+        verbose_name=_("renamed to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="replaces",
     )
     generation_hints = models.JSONField(
-        _("generation hints"), default=dict, blank=True,
-        help_text=_("How the synthetic register warehouse draws this variable: distribution, min, max, "
-                    "weights… (see the header of fixtures/dictionary.yaml)."),
+        _("generation hints"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "How the synthetic register warehouse draws this variable: distribution, min, max, "
+            "weights… (see the header of fixtures/dictionary.yaml)."
+        ),
     )
     order = models.PositiveIntegerField(_("order"), default=0)
 
@@ -160,20 +182,22 @@ class Variable(Localised, models.Model):
         verbose_name = _("variable")
         verbose_name_plural = _("variables")
         ordering = ["register__order", "order", "name"]
-        constraints = [models.UniqueConstraint(fields=["register", "name"], name="unique_variable_per_register")]
+        constraints = [
+            models.UniqueConstraint(fields=["register", "name"], name="unique_variable_per_register")
+        ]
         indexes = [models.Index(fields=["name"])]
 
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_identifier(self) -> bool:
-        return bool(self.identifier_kind)
-
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
         return reverse("dictionary:variable", kwargs={"register": self.register.code, "name": self.name})
+
+    @property
+    def is_identifier(self) -> bool:
+        return bool(self.identifier_kind)
 
     @property
     def default_granularity(self) -> "Granularity | None":
@@ -215,7 +239,9 @@ class Granularity(Localised, models.Model):
     label = models.CharField(_("label"), max_length=200)
     label_fr = models.CharField(_("label (French)"), max_length=200, blank=True)
     recode = models.JSONField(
-        _("recode rule from the detailed coding"), default=dict, blank=True,
+        _("recode rule from the detailed coding"),
+        default=dict,
+        blank=True,
         help_text=_("See dictionary/recode.py: identity, map, intervals, prefix, round."),
     )
     origin = models.CharField(
@@ -230,7 +256,8 @@ class Granularity(Localised, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["variable", "code"], name="unique_granularity_code"),
             models.UniqueConstraint(
-                fields=["variable", "kind"], condition=models.Q(kind__in=["detailed", "default"]),
+                fields=["variable", "kind"],
+                condition=models.Q(kind__in=["detailed", "default"]),
                 name="one_detailed_and_one_default_per_variable",
             ),
         ]

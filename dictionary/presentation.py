@@ -34,7 +34,9 @@ def rule_text(rule: dict) -> str:
     if kind == "prefix":
         return _("The first %(n)s characters of the detailed code.") % {"n": rule["length"]}
     if kind == "round":
-        return _("Rounded to the nearest multiple of %(base)s (halves away from zero).") % {"base": _num(rule["base"])}
+        return _("Rounded to the nearest multiple of %(base)s (halves away from zero).") % {
+            "base": _num(rule["base"])
+        }
     if kind == "date_trunc":
         return _("The date cut to the year.") if rule["unit"] == "year" else _("The date cut to the month.")
     return ""
@@ -55,7 +57,10 @@ def recode_table(granularity: Granularity, detailed: Granularity | None) -> list
             elif i == len(codes) - 1:
                 text = _("%(min)s or more") % {"min": _num(breaks[-1])}
             else:
-                text = _("from %(min)s to less than %(max)s") % {"min": _num(breaks[i - 1]), "max": _num(breaks[i])}
+                text = _("from %(min)s to less than %(max)s") % {
+                    "min": _num(breaks[i - 1]),
+                    "max": _num(breaks[i]),
+                }
             if code in rows:
                 rows[code].text = text if not rows[code].text else f"{rows[code].text}; {text}"
         return list(rows.values())

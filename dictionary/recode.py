@@ -49,8 +49,10 @@ def validate_rule(rule: dict) -> dict:
         if not isinstance(breaks, list) or not isinstance(codes, list) or not breaks:
             raise RecodeError("an intervals rule needs 'breaks' and 'codes' lists")
         if len(codes) != len(breaks) + 1:
-            raise RecodeError(f"an intervals rule needs one more code than breaks ({len(breaks)} breaks, "
-                              f"{len(codes)} codes)")
+            raise RecodeError(
+                f"an intervals rule needs one more code than breaks ({len(breaks)} breaks, "
+                f"{len(codes)} codes)"
+            )
         if any(not isinstance(b, int | float) for b in breaks) or sorted(breaks) != breaks:
             raise RecodeError("the breaks of an intervals rule must be increasing numbers")
     elif kind == "prefix":

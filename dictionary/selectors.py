@@ -17,12 +17,19 @@ from .models import DictionaryVersion, Granularity, Modality, Register, Variable
 def _granularities_prefetch(with_modalities: bool = True) -> Prefetch:
     queryset = Granularity.objects.order_by("kind", "code")
     if with_modalities:
-        queryset = queryset.prefetch_related(Prefetch("modalities", queryset=Modality.objects.order_by("order", "code")))
+        queryset = queryset.prefetch_related(
+            Prefetch("modalities", queryset=Modality.objects.order_by("order", "code"))
+        )
     return Prefetch("granularities", queryset=queryset)
 
 
 def search_variables(
-    query: str = "", register=None, padlock=None, domain=None, *, include_inactive: bool = False,
+    query: str = "",
+    register=None,
+    padlock=None,
+    domain=None,
+    *,
+    include_inactive: bool = False,
     with_modalities: bool = True,
 ) -> QuerySet[Variable]:
     """Variables matching every word of ``query`` in their name, labels (EN and FR) or descriptions.
@@ -36,8 +43,11 @@ def search_variables(
         variables = variables.active()
     for word in (query or "").split():
         variables = variables.filter(
-            Q(name__icontains=word) | Q(label__icontains=word) | Q(label_fr__icontains=word)
-            | Q(description__icontains=word) | Q(description_fr__icontains=word)
+            Q(name__icontains=word)
+            | Q(label__icontains=word)
+            | Q(label_fr__icontains=word)
+            | Q(description__icontains=word)
+            | Q(description_fr__icontains=word)
         )
     if register not in (None, ""):
         if isinstance(register, Register):
@@ -51,7 +61,8 @@ def search_variables(
     if domain:
         variables = variables.filter(domain=domain)
     return variables.prefetch_related(_granularities_prefetch(with_modalities)).order_by(
-        "register__order", "register__code", "order", "name")
+        "register__order", "register__code", "order", "name"
+    )
 
 
 def registers_with_counts() -> QuerySet[Register]:
@@ -65,18 +76,26 @@ def registers_with_counts() -> QuerySet[Register]:
 
 def get_variable(register_code: str, name: str) -> Variable:
     """One variable with everything its page shows; ``Variable.DoesNotExist`` when unknown."""
-    return (Variable.objects.select_related("register", "introduced_in", "changed_in", "replaced_by__register")
-            .prefetch_related(_granularities_prefetch(),
-                              Prefetch("replaces", queryset=Variable.objects.select_related("register", "changed_in")))
-            .get(register__code=register_code, name=name))
+    return (
+        Variable.objects.select_related("register", "introduced_in", "changed_in", "replaced_by__register")
+        .prefetch_related(
+            _granularities_prefetch(),
+            Prefetch("replaces", queryset=Variable.objects.select_related("register", "changed_in")),
+        )
+        .get(register__code=register_code, name=name)
+    )
 
 
 def versions() -> QuerySet[DictionaryVersion]:
     """Versions, newest first, with the variables introduced and changed in each."""
     return DictionaryVersion.objects.prefetch_related(
-        Prefetch("introduced_variables", queryset=Variable.objects.select_related("register").order_by("name")),
-        Prefetch("changed_variables",
-                 queryset=Variable.objects.select_related("register", "replaced_by").order_by("name")),
+        Prefetch(
+            "introduced_variables", queryset=Variable.objects.select_related("register").order_by("name")
+        ),
+        Prefetch(
+            "changed_variables",
+            queryset=Variable.objects.select_related("register", "replaced_by").order_by("name"),
+        ),
     ).order_by("-number")
 
 
@@ -103,17 +122,31 @@ def changes_since(version_number: int, variable_names: Iterable) -> list[Variabl
         else:
             names.add(str(item))
     wanted = Q(name__in=names | {name for _, name in pairs})
-    changed = (Variable.objects.filter(wanted, changed_in__number__gt=version_number)
-               .exclude(status=Variable.Status.ACTIVE)
-               .select_related("register", "changed_in", "replaced_by__register").order_by("changed_in__number", "name"))
+    changed = (
+        Variable.objects.filter(wanted, changed_in__number__gt=version_number)
+        .exclude(status=Variable.Status.ACTIVE)
+        .select_related("register", "changed_in", "replaced_by__register")
+        .order_by("changed_in__number", "name")
+    )
     result = []
     for v in changed:
         if v.name not in names and (v.register.code, v.name) not in pairs:
             continue
         renamed_to = ""
         if v.replaced_by_id:
-            renamed_to = (v.replaced_by.name if v.replaced_by.register_id == v.register_id
-                          else f"{v.replaced_by.register.code}.{v.replaced_by.name}")
-        result.append(VariableChange(register=v.register.code, name=v.name, status=v.status,
-                                     version=v.changed_in.number, renamed_to=renamed_to, label=v.label))
+            renamed_to = (
+                v.replaced_by.name
+                if v.replaced_by.register_id == v.register_id
+                else f"{v.replaced_by.register.code}.{v.replaced_by.name}"
+            )
+        result.append(
+            VariableChange(
+                register=v.register.code,
+                name=v.name,
+                status=v.status,
+                version=v.changed_in.number,
+                renamed_to=renamed_to,
+                label=v.label,
+            )
+        )
     return result

@@ -25,7 +25,9 @@ def _modality_rows(modalities) -> list[tuple[str, str, str]]:
         elif isinstance(item, list | tuple) and len(item) in (2, 3):
             code, label, label_fr = item[0], item[1], item[2] if len(item) == 3 else ""
         else:
-            raise ValidationError({"modalities": f"a modality must be (code, label[, label_fr]), not {item!r}"})
+            raise ValidationError(
+                {"modalities": f"a modality must be (code, label[, label_fr]), not {item!r}"}
+            )
         if code in (None, "") or not label:
             raise ValidationError({"modalities": "every modality needs a code and a label"})
         rows.append((str(code), str(label), str(label_fr or "")))
@@ -37,7 +39,15 @@ def _modality_rows(modalities) -> list[tuple[str, str, str]]:
 
 
 def granularity_add_custom(
-    *, variable: Variable, code: str, label: str, modalities, recode: dict, origin: str, actor, label_fr: str = "",
+    *,
+    variable: Variable,
+    code: str,
+    label: str,
+    modalities,
+    recode: dict,
+    origin: str,
+    actor,
+    label_fr: str = "",
 ) -> Granularity:
     """Add a coding approved on a request (e.g. an extra age class "60-64 years") to a variable.
 
@@ -46,7 +56,9 @@ def granularity_add_custom(
     detailed modalities and the new ones. An empty ``code`` gets ``custom<n>``. Not durable on
     purpose: the request's decision service calls it inside its own transaction.
     """
-    if not (getattr(actor, "is_superuser", False) or (actor is not None and actor.has_role(*CAN_ADD_GRANULARITY))):
+    if not (
+        getattr(actor, "is_superuser", False) or (actor is not None and actor.has_role(*CAN_ADD_GRANULARITY))
+    ):
         raise PermissionDenied("only thematic experts, the datateam and administrators add codings")
     rows = _modality_rows(modalities)
     if not isinstance(recode or {}, dict):
@@ -74,15 +86,31 @@ def granularity_add_custom(
         if problems:
             raise ValidationError({"recode": problems})
         granularity = Granularity.objects.create(
-            variable=variable, code=code, kind=Granularity.Kind.CUSTOM, label=label, label_fr=label_fr,
-            recode=rule, origin=origin,
+            variable=variable,
+            code=code,
+            kind=Granularity.Kind.CUSTOM,
+            label=label,
+            label_fr=label_fr,
+            recode=rule,
+            origin=origin,
         )
-        Modality.objects.bulk_create([
-            Modality(granularity=granularity, code=c, label=lab, label_fr=fr, order=i)
-            for i, (c, lab, fr) in enumerate(rows, start=1)
-        ])
-        log_event("dictionary.granularity_added", actor=actor, obj=granularity, data={
-            "variable": variable.name, "register": variable.register.code, "code": code, "recode": rule,
-            "modalities": [r[0] for r in rows], "origin": origin,
-        })
+        Modality.objects.bulk_create(
+            [
+                Modality(granularity=granularity, code=c, label=lab, label_fr=fr, order=i)
+                for i, (c, lab, fr) in enumerate(rows, start=1)
+            ]
+        )
+        log_event(
+            "dictionary.granularity_added",
+            actor=actor,
+            obj=granularity,
+            data={
+                "variable": variable.name,
+                "register": variable.register.code,
+                "code": code,
+                "recode": rule,
+                "modalities": [r[0] for r in rows],
+                "origin": origin,
+            },
+        )
     return granularity

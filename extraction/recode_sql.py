@@ -60,14 +60,22 @@ def compile_rule(rule: dict, column: str) -> str:
     if kind == "prefix":
         return f"substring(CAST({x} AS VARCHAR), 1, {int(rule['length'])})"
     if kind == "round":
-        # Exact decimal arithmetic, halves away from zero (the reference uses Decimal ROUND_HALF_UP):
-        # v is read at 9 decimals as an integer V; base = B / 10^d; q = round(V·10^d / (B·10^9)).
+        # Exact decimal arithmetic, halves away from zero (the reference uses Decimal ROUND_HALF_UP).
+        # v is read as an integer V at 6 decimals (9 for large values); base = B / 10^d;
+        # q = round_half_away(V·10^d / (B·10^scale)). BIGINT for ordinary magnitudes (fast), HUGEINT
+        # for |v| ≥ 10^9.
         base = decimal.Decimal(str(rule["base"]))
         d = max(0, -base.as_tuple().exponent)
         b_int = int(base * (10**d))
-        num = f"(CAST(round(CAST({x} AS DECIMAL(38, 9)) * 1000000000) AS HUGEINT) * {10**d})"
-        den = b_int * 10**9
-        q = f"(sign({num}) * ((abs({num}) * 2 + {den}) // {2 * den}))"
+
+        def quotient(int_type: str, scale: int) -> str:
+            num = f"(CAST(round(CAST({x} AS DOUBLE) * {10**scale}.0) AS {int_type}) * {10**d})" if int_type == "BIGINT" \
+                else f"(CAST(round(CAST({x} AS DECIMAL(38, 9)) * 1000000000) AS HUGEINT) * {10**d})"
+            den = b_int * 10**scale
+            return f"(sign({num}) * ((abs({num}) * 2 + {den}) // {2 * den}))"
+
+        fast, slow = quotient("BIGINT", 6), quotient("HUGEINT", 9)
+        q = f"(CASE WHEN abs(CAST({x} AS DOUBLE)) < 1e9 THEN CAST({fast} AS HUGEINT) ELSE {slow} END)"
         if d == 0:
             return f"CAST({q} * {b_int} AS BIGINT)"
         return f"CAST(CAST({q} AS DECIMAL(38, 0)) * CAST({literal(str(base))} AS DECIMAL(38, {d})) AS DOUBLE)"

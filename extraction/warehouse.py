@@ -646,7 +646,7 @@ def load_spec(dictionary_path: Path | None = None) -> list[RegisterSpec]:
         known = {c.name for c in spec.columns}
         for var in reg.get("variables", []) or []:
             name = var.get("name")
-            if not name or name in known or var.get("status", "active") != "active":
+            if not name or var.get("status", "active") != "active":
                 continue
             fmt = var.get("format", "character")
             if var.get("identifier_kind"):
@@ -655,6 +655,10 @@ def load_spec(dictionary_path: Path | None = None) -> list[RegisterSpec]:
             for g in var.get("granularities", []) or []:
                 if g.get("kind") == "detailed":
                     modalities = [str(m["code"] if isinstance(m, dict) else m[0]) for m in g.get("modalities", []) or []]
+            if name in known:  # hand-written logic; record the dictionary's coding for reference
+                column = next(c for c in spec.columns if c.name == name)
+                column.modalities = column.modalities or modalities
+                continue
             kind = {"numeric": "float", "date": "date"}.get(fmt, "str")
             hints = var.get("generation") or var.get("generation_hints") or {}
             if fmt == "numeric" and str(hints.get("decimals", "")) == "0":

@@ -476,6 +476,10 @@ def input_file_check(*, input_file_id: int) -> InputFile:
             raise input_checks.InputError("the file has no rows or no columns")
         profile = input_checks.profile(df)
         identifiers = input_checks.detect_identifiers(df)
+        for column in profile["columns"]:  # never show an identifier's values, not even its range
+            if column["name"] in identifiers:
+                column.pop("min", None)
+                column.pop("max", None)
     except input_checks.InputError as exc:
         problems.append(str(exc))
     with transaction.atomic(durable=True):

@@ -328,7 +328,9 @@ def input_detail(request, pk):
         else:
             messages.success(request, _("The file was refused."))
             return redirect("outputs:input_detail", pk=item.pk)
-    columns = [{**c, "index": i, "identifier": item.identifiers.get(c["name"], ""),
+    kinds = {"name": _("personal name"), "national_id": _("national identification number"),
+             "address": _("postal address"), "email": _("e-mail address"), "phone": _("telephone number")}
+    columns = [{**c, "index": i, "identifier": kinds.get(item.identifiers.get(c["name"], ""), ""),
                 "treatment": (item.treatment or {}).get(c["name"], "")}
                for i, c in enumerate(item.profile.get("columns", []))]
     return render(request, "outputs/input_detail.html", {

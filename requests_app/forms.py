@@ -236,8 +236,6 @@ class VariableForm(Styled, forms.Form):
 
 
 class EligibilityDecisionForm(Styled, forms.ModelForm):
-    YES_NO = [("", _("Not answered")), ("true", _("Yes")), ("false", _("No"))]
-
     class Meta:
         model = DataRequest
         fields = [
@@ -258,10 +256,10 @@ class EligibilityDecisionForm(Styled, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("needs_microdata", "is_legitimate", "is_statistical"):
+            widget = forms.NullBooleanSelect(attrs={"class": "form-select"})
+            widget.choices = [("unknown", _("Not answered")), ("true", _("Yes")), ("false", _("No"))]
             self.fields[name] = forms.NullBooleanField(
-                label=self._meta.labels[name],
-                required=False,
-                widget=forms.Select(choices=self.YES_NO, attrs={"class": "form-select"}),
+                label=self._meta.labels[name], required=False, widget=widget
             )
 
 
@@ -278,6 +276,12 @@ class ProcessingForm(Styled, forms.ModelForm):
         label=_("Registers pseudonymised with a second key"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+    filters = forms.CharField(
+        label=_("Field of study filters"),
+        required=False,
+        help_text=_('One per line: "REGISTER.variable in code1,code2" (or "not_in", or "between low,high").'),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     derived_indicator = forms.CharField(
         label=_("Derived indicators delivered without their base variables"),
@@ -309,6 +313,10 @@ class ProcessingForm(Styled, forms.ModelForm):
         )
         self.fields["double_registers"].choices = [(c, c) for c in codes]
         if not self.is_bound:
+            self.initial["filters"] = "\n".join(
+                f"{x['register']}.{x['variable']} {x['op']} {','.join(str(v) for v in x['values'])}"
+                for x in self.instance.field_filters or []
+            )
             self.initial["pseudonymised_variables_text"] = "\n".join(
                 self.instance.pseudonymised_variables or []
             )
@@ -347,6 +355,27 @@ class ProcessingForm(Styled, forms.ModelForm):
         if unknown:
             raise ValidationError(_("Not variables of this request: %(v)s.") % {"v": ", ".join(unknown)})
         return items
+
+    def clean_filters(self):
+        from dictionary.models import Variable
+
+        out = []
+        for n, line in enumerate(self.cleaned_data["filters"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            match = re.match(r"^\s*([\w-]+)\.(\w+)\s+(in|not_in|between)\s+(.+)$", line)
+            if not match:
+                raise ValidationError(_('Line %(n)s: write "REGISTER.variable in code1,code2".') % {"n": n})
+            register, variable, op, values = match.groups()
+            if not Variable.objects.filter(register__code=register, name=variable).exists():
+                raise ValidationError(
+                    _("Line %(n)s: %(v)s is not in the dictionary.") % {"n": n, "v": f"{register}.{variable}"}
+                )
+            items = [v.strip() for v in values.split(",") if v.strip()]
+            if op == "between" and len(items) != 2:
+                raise ValidationError(_("Line %(n)s: between needs two values.") % {"n": n})
+            out.append({"register": register, "variable": variable, "op": op, "values": items})
+        return out
 
     def clean_derived_indicator(self):
         out = []
@@ -387,6 +416,7 @@ class ProcessingForm(Styled, forms.ModelForm):
         d = self.cleaned_data
         return {
             "field_of_study": d["field_of_study"],
+            "field_filters": d["filters"],
             "approved_period_from": d["approved_period_from"],
             "approved_period_to": d["approved_period_to"],
             "sample_fraction": d["sample_fraction"],
@@ -406,7 +436,7 @@ class DocumentForm(Styled, forms.Form):
                 label=label,
                 required=False,
                 initial=sections.get(key, ""),
-                widget=forms.Textarea(attrs={"rows": 4}),
+                widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
             )
 
 

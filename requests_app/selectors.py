@@ -36,7 +36,7 @@ def visible_requests(user) -> QuerySet[DataRequest]:
         domains = list(user.expert_domains.values_list("domain", flat=True))
         domain_q = Q(domain__in=domains)
         for d in domains:
-            domain_q |= Q(other_domains__contains=[d])
+            domain_q |= Q(other_domains__icontains=f'"{d}"')
         condition |= (domain_q & ~Q(state=State.DRAFT)) | Q(expert=user)
     if user.has_role(Role.DATATEAM):
         condition |= ~Q(state=State.DRAFT)
@@ -71,7 +71,7 @@ def expert_todo(user) -> dict[str, QuerySet[DataRequest]]:
     mine = DataRequest.objects.filter(expert=user).select_related("researcher", "organisation")
     other_q = Q()
     for d in domains:
-        other_q |= Q(other_domains__contains=[d])
+        other_q |= Q(other_domains__icontains=f'"{d}"')
     return {
         "todo": mine.filter(state__in=[State.ASSIGNED, State.PROCESSING]),
         "waiting": mine.filter(

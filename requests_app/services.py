@@ -210,8 +210,13 @@ def request_save_step(*, request: DataRequest, step: str, data: dict, actor) -> 
     request.draft_step = step
     request.save(update_fields=[*fields, "draft_step", "updated_at"])
     if step == "team" and "members" in data:
+        from guardian.shortcuts import remove_perm
+
+        removed = set(request.members.all()) - set(data["members"])
         request.members.set(data["members"])
         _grant_view(request, data["members"])
+        for user in removed:
+            remove_perm("requests_app.view_datarequest", user, request)
     log_event("request.saved", actor=actor, obj=request, data={"step": step})
     return request
 

@@ -289,9 +289,16 @@ def submit(request, pk: int):
     )
 
 
+def _field_label(name: str) -> str:
+    try:
+        return str(DataRequest._meta.get_field(name).verbose_name)
+    except Exception:  # noqa: BLE001 - "members" and other non-field keys of a snapshot
+        return name
+
+
 def _diff(old: dict, new: dict) -> dict:
     fields = [
-        (k, old.get("fields", {}).get(k, ""), v)
+        (_field_label(k), old.get("fields", {}).get(k, ""), v)
         for k, v in new.get("fields", {}).items()
         if old.get("fields", {}).get(k, "") != v
     ]

@@ -15,7 +15,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 
 from .report import _as_labels, _as_number  # noqa: E402
-from .synthesis import CATEGORICAL, NOT_VALID_LABEL, column_kinds  # noqa: E402
+from .synthesis import CATEGORICAL, MISSING, NOT_VALID_LABEL, column_kinds  # noqa: E402
 
 LABEL = NOT_VALID_LABEL.upper()
 
@@ -39,22 +39,27 @@ def distributions_figure(real: pd.DataFrame, synthetic: pd.DataFrame, *, real_la
             x = np.arange(len(top))
             ax.bar(x - 0.2, p.reindex(top).fillna(0), width=0.4, label=real_label, color="#4c72b0")
             ax.bar(x + 0.2, q.reindex(top).fillna(0), width=0.4, label="synthetic", color="#dd8452")
-            ax.set_xticks(x, [textwrap.shorten(str(t), 10, placeholder="…") for t in top], rotation=60, fontsize=6)
+            ticks = ["NA" if t == MISSING else textwrap.shorten(str(t), 10, placeholder="…") for t in top]
+            ax.set_xticks(x, ticks, rotation=60, fontsize=6)
         else:
             a, b = _as_number(real[col], kinds[col]), _as_number(synthetic[col], kinds[col])
             a, b = a[~np.isnan(a)], b[~np.isnan(b)]
             both = np.r_[a, b]
             if len(both):
                 bins = np.histogram_bin_edges(both, bins=30)
-                ax.hist(a, bins=bins, density=True, alpha=0.55, label=real_label, color="#4c72b0")
-                ax.hist(b, bins=bins, density=True, alpha=0.55, label="synthetic", color="#dd8452")
+                # stairs, not hist: one artist per series instead of one patch per bin
+                ax.stairs(np.histogram(a, bins=bins, density=True)[0], bins, fill=True, alpha=0.5,
+                          label=real_label, color="#4c72b0")
+                ax.stairs(np.histogram(b, bins=bins, density=True)[0], bins, fill=True, alpha=0.5,
+                          label="synthetic", color="#dd8452")
             ax.tick_params(labelsize=6)
         ax.set_title(textwrap.shorten(str(col), 28, placeholder="…"), fontsize=8)
     for ax in list(axes.flat)[len(cols):]:
         ax.axis("off")
     axes.flat[0].legend(fontsize=6)
     _stamp(fig, "Distributions side by side")
-    fig.tight_layout(rect=(0, 0, 1, 0.94))
+    # fixed margins: tight_layout measures every tick label, seconds per figure on a busy machine
+    fig.subplots_adjust(left=0.05, right=0.98, bottom=0.08, top=1 - 0.9 / (2.6 * nrows + 1), hspace=0.9, wspace=0.3)
     return fig
 
 
@@ -74,7 +79,7 @@ def associations_figure(associations: dict, *, real_label: str = "real holdout")
         ax.set_title(title, fontsize=9)
         fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
     _stamp(fig, "Pairwise associations (Pearson r; Cramér's V for pairs with a categorical variable)")
-    fig.tight_layout(rect=(0, 0, 1, 0.9))
+    fig.subplots_adjust(left=0.08, right=0.97, bottom=0.22, top=0.82, wspace=0.45)
     return fig
 
 
@@ -94,13 +99,15 @@ def tradeoff_figure(points: list[dict], privacy: dict | None = None):
         d_syn, d_hold = np.array(privacy["distances_synthetic"]), np.array(privacy["distances_holdout"])
         top = float(np.quantile(np.r_[d_syn, d_hold], 0.99)) if len(d_syn) + len(d_hold) else 1.0
         bins = np.linspace(0, top or 1.0, 40)
-        ax2.hist(d_hold, bins=bins, alpha=0.55, density=True, label="real holdout → training", color="#4c72b0")
-        ax2.hist(d_syn, bins=bins, alpha=0.55, density=True, label="synthetic → training", color="#dd8452")
+        ax2.stairs(np.histogram(d_hold, bins=bins, density=True)[0], bins, fill=True, alpha=0.5,
+                   label="real holdout → training", color="#4c72b0")
+        ax2.stairs(np.histogram(d_syn, bins=bins, density=True)[0], bins, fill=True, alpha=0.5,
+                   label="synthetic → training", color="#dd8452")
         ax2.set_xlabel("distance to closest training record")
         ax2.set_title("Distance to closest record (DCR)", fontsize=9)
         ax2.legend(fontsize=7)
     _stamp(fig, "Utility and disclosure risk")
-    fig.tight_layout(rect=(0, 0, 1, 0.88))
+    fig.subplots_adjust(left=0.08, right=0.97, bottom=0.13, top=0.8, wspace=0.3)
     return fig
 
 

@@ -331,7 +331,7 @@ def _figures(report: dict, directory: Path, title: str) -> dict:
     axes[1].set_title("How cross-part relationships survive", fontsize=9)
     axes[1].legend(fontsize=7)
     figures._stamp(fig1, "Linkage accuracy and relationships")
-    fig1.tight_layout(rect=(0, 0, 1, 0.88))
+    fig1.subplots_adjust(left=0.08, right=0.97, bottom=0.12, top=0.8, wspace=0.3)
 
     infl = report["variable_influence"]
     fig2, ax = plt.subplots(figsize=(11, 4))
@@ -342,7 +342,7 @@ def _figures(report: dict, directory: Path, title: str) -> dict:
     ax.set_ylabel("accuracy (percentage points)")
     ax.legend(fontsize=7)
     figures._stamp(fig2, "Influence of each shared variable on linkage")
-    fig2.tight_layout(rect=(0, 0, 1, 0.86))
+    fig2.subplots_adjust(left=0.08, right=0.97, bottom=0.15, top=0.8)
 
     truth = np.array(report["true_cross_associations"])
     syn = np.array(s["exact"]["cross_associations"])
@@ -356,6 +356,6 @@ def _figures(report: dict, directory: Path, title: str) -> dict:
         axis.set_title(name, fontsize=9)
         fig3.colorbar(im, ax=axis, fraction=0.046, pad=0.04)
     figures._stamp(fig3, "Associations between part A (rows) and part B (columns)")
-    fig3.tight_layout(rect=(0, 0, 1, 0.86))
+    fig3.subplots_adjust(left=0.1, right=0.97, bottom=0.25, top=0.8, wspace=0.5)
     return figures.write({"_summary": figures.text_page(title, _summary(report)), "accuracy": fig1,
                           "influence": fig2, "cross_associations": fig3}, directory, title=title)

@@ -88,6 +88,22 @@ def unique_on(df: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
     return sizes.fillna(1).astype(int).eq(1)
 
 
+def uniqueness_keys(df: pd.DataFrame, columns: Sequence[str], bands: int = 20) -> pd.DataFrame:
+    """The quasi-identifiers as an intruder would match them: a numeric or date quasi-identifier with
+    more than ``bands`` distinct values is cut into ``bands`` quantile bands (an exact value makes nearly
+    everyone unique; 20 bands of age are about the dictionary's 5-year groups)."""
+    keys = {}
+    for col in columns:
+        s = df[col]
+        kind = column_kind(s)
+        if kind != CATEGORICAL and s.nunique() > bands:
+            x = pd.Series(_as_number(s, kind), index=df.index)
+            keys[col] = pd.qcut(x.rank(method="first"), bands, labels=False)
+        else:
+            keys[col] = s
+    return pd.DataFrame(keys, index=df.index)
+
+
 def _as_labels(series: pd.Series) -> pd.Series:
     return series.astype("object").where(series.notna(), MISSING).astype(str)
 
@@ -236,7 +252,7 @@ def _prepare(df: pd.DataFrame, quasi_identifiers: Sequence[str] | None, remove_u
     removed = 0
     fit = df
     if remove_unique and quasi:
-        mask = unique_on(df, quasi)
+        mask = unique_on(uniqueness_keys(df, quasi), quasi)
         removed = int(mask.sum())
         fit = df.loc[~mask.to_numpy()]
         if len(fit) < 2 * min_leaf_size:  # nothing sensible left to fit on
@@ -297,6 +313,9 @@ def synthesise(df: pd.DataFrame, *, seed: int = 1, min_leaf_size: int = 20, n: i
             else:
                 tree, leaves, observed = model
                 values = _leaf_sample(leaves, observed, tree.apply(X_syn[:, :j]), rng)
+            indicator = syn.get(f"{name}.__na")
+            if indicator is not None:  # missing where the synthetic indicator says so, as in the observed X
+                values = np.where(indicator > 0.5, np.nan, values)
             syn[name] = values
             X_syn[:, j] = np.where(np.isnan(values), -1e12, values)
         return _decode(syn, enc, df, visit)

@@ -57,7 +57,7 @@ def test_no_string_is_missing_from_the_catalogue(app_dir, tmp_path):
     po = work / "locale" / "fr" / "LC_MESSAGES" / "django.po"
     before = {i for i, _, _ in entries(po)} if po.exists() else set()
     (work / "locale").mkdir(exist_ok=True)
-    cmd = [sys.executable, "-m", "django", "makemessages", "-l", "fr", "--no-obsolete", "--ignore=tests"]
+    cmd = [sys.executable, "-P", "-m", "django", "makemessages", "-l", "fr", "--no-obsolete", "--ignore=tests"]
     if app_dir == ".":
         cmd += [f"--ignore={d}" for d in ["ask4mdp", "dictionary", "requests_app", "pseudonym", "extraction",
                                           "outputs", "synthetic", "tests", "benchmarks"]]

@@ -67,9 +67,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("activated at"), null=True, blank=True, help_text=_("When an administrator activated the account.")
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
-    qualifications = models.TextField(
-        _("qualifications and experience with personal data"), blank=True
-    )
+    qualifications = models.TextField(_("qualifications and experience with personal data"), blank=True)
     is_demo = models.BooleanField(
         _("demo account"), default=False, help_text=_("Created by the demo data; never in production.")
     )
@@ -152,11 +150,19 @@ class Organisation(models.Model):
     authorised_from = models.DateField(_("authorised from"), null=True, blank=True)
     authorised_until = models.DateField(_("authorised until"), null=True, blank=True)
     signatory = models.ForeignKey(
-        User, verbose_name=_("signatory"), null=True, blank=True, on_delete=models.SET_NULL,
+        User,
+        verbose_name=_("signatory"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="signatory_of",
     )
     contact_person = models.ForeignKey(
-        User, verbose_name=_("contact person"), null=True, blank=True, on_delete=models.SET_NULL,
+        User,
+        verbose_name=_("contact person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="contact_of",
     )
     business_data_exemption = models.BooleanField(
@@ -222,10 +228,16 @@ class Affiliation(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="affiliations")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="affiliations")
     sponsor = models.ForeignKey(
-        Organisation, verbose_name=_("responsible domestic organisation"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="sponsored_affiliations",
-        help_text=_("Required for a foreign organisation: the authorised domestic organisation "
-                    "that takes responsibility for this researcher."),
+        Organisation,
+        verbose_name=_("responsible domestic organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sponsored_affiliations",
+        help_text=_(
+            "Required for a foreign organisation: the authorised domestic organisation "
+            "that takes responsibility for this researcher."
+        ),
     )
     position = models.CharField(_("position"), max_length=200, blank=True)
     start = models.DateField(_("start"), default=datetime.date.today)
@@ -243,8 +255,12 @@ class Affiliation(models.Model):
         if self.organisation_id and not self.organisation.is_domestic:
             if not self.sponsor_id:
                 raise ValidationError(
-                    {"sponsor": _("A foreign researcher must be affiliated through an authorised "
-                                  "domestic organisation.")}
+                    {
+                        "sponsor": _(
+                            "A foreign researcher must be affiliated through an authorised "
+                            "domestic organisation."
+                        )
+                    }
                 )
             if not self.sponsor.is_domestic:
                 raise ValidationError({"sponsor": _("The responsible organisation must be domestic.")})
@@ -283,9 +299,7 @@ class Sanction(models.Model):
         WITHDRAWAL = "withdrawal", _("Withdrawal of an organisation's authorisation")
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    user = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.PROTECT, related_name="sanctions"
-    )
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="sanctions")
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="sanctions"
     )
@@ -293,15 +307,14 @@ class Sanction(models.Model):
     end = models.DateField(_("end"), null=True, blank=True)
     reason = models.TextField(_("reason"))
     is_breach = models.BooleanField(
-        _("breach of the rules"), default=False,
+        _("breach of the rules"),
+        default=False,
         help_text=_("A breach excludes the person for at least three years."),
     )
     reference = models.CharField(
         _("reference"), max_length=100, blank=True, help_text=_("e.g. the project whose rules were breached")
     )
-    recorded_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
     lifted_at = models.DateTimeField(null=True, blank=True)
 
@@ -313,8 +326,10 @@ class Sanction(models.Model):
         ordering = ["-start"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind="exclusion", user__isnull=False, organisation__isnull=True)
-                           | Q(kind="withdrawal", organisation__isnull=False, user__isnull=True)),
+                condition=(
+                    Q(kind="exclusion", user__isnull=False, organisation__isnull=True)
+                    | Q(kind="withdrawal", organisation__isnull=False, user__isnull=True)
+                ),
                 name="sanction_targets_person_or_organisation",
             )
         ]
@@ -329,8 +344,10 @@ class Sanction(models.Model):
             minimum = add_years(self.start, MIN_BREACH_EXCLUSION_YEARS)
             if self.end is not None and self.end < minimum:
                 raise ValidationError(
-                    {"end": _("A breach excludes for at least three years (until %(date)s or later).")
-                     % {"date": minimum}}
+                    {
+                        "end": _("A breach excludes for at least three years (until %(date)s or later).")
+                        % {"date": minimum}
+                    }
                 )
 
 

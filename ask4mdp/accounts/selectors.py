@@ -52,8 +52,11 @@ def experts_of_domain(domain: Domain | str) -> QuerySet[User]:
 
 
 def authorised_organisations(on: datetime.date | None = None) -> list[Organisation]:
-    return [o for o in Organisation.objects.filter(authorisation_status=Organisation.Status.AUTHORISED)
-            if o.is_authorised(on)]
+    return [
+        o
+        for o in Organisation.objects.filter(authorisation_status=Organisation.Status.AUTHORISED)
+        if o.is_authorised(on)
+    ]
 
 
 def may_receive_business_data(user: User, on: datetime.date | None = None) -> bool:

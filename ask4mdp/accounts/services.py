@@ -92,6 +92,7 @@ def user_signup(
     with transaction.atomic(durable=True):
         if User.objects.filter(email__iexact=email).exists():
             raise ValidationError({"email": _("An account with this e-mail address already exists.")})
+        # the unique e-mail closes the race between two simultaneous sign-ups
         user = User.objects.create_user(
             email=email,
             password=password,
@@ -104,8 +105,17 @@ def user_signup(
 
         user.groups.add(Group.objects.get_or_create(name=str(Role.RESEARCHER))[0])
         if organisation is None:
+            known = Organisation.objects.filter(name__iexact=foreign_organisation.strip()).first()
+            if known is not None and (known.is_domestic or known.country.upper() != foreign_country.upper()):
+                raise ValidationError(
+                    {
+                        "foreign_organisation": _(
+                            "This organisation is already registered: choose it in the list."
+                        )
+                    }
+                )
             organisation, created = Organisation.objects.get_or_create(
-                name=foreign_organisation.strip(),
+                name=known.name if known else foreign_organisation.strip(),
                 defaults={
                     "country": foreign_country.upper(),
                     "org_type": Organisation.Type.UNIVERSITY,

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
@@ -62,7 +63,9 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        return _apply_language(response, form.get_user().language)
+        user = form.get_user()
+        log_event("account.logged_in", actor=user, obj=user)
+        return _apply_language(response, user.language)
 
 
 class LogoutView(auth_views.LogoutView):
@@ -92,6 +95,8 @@ def signup(request):
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
+        except IntegrityError:  # the same address signed up at the same moment
+            form.add_error("email", _("An account with this e-mail address already exists."))
         else:
             return _apply_language(redirect("accounts:signup_done"), data["language"])
     return render(request, "accounts/signup.html", {"form": form})
@@ -138,6 +143,7 @@ def profile(request):
             "form": form,
             "affiliations": affiliations,
             "roles": roles,
+            "domains": [d.get_domain_display() for d in user.expert_domains.all()],
             "has_device": user_has_device(user),
             "is_verified": user.is_verified(),
             "excluded": is_excluded(user),

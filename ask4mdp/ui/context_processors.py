@@ -14,7 +14,8 @@ NAVIGATION = [
       Role.DESKTOP_PREPARER, Role.ADMINISTRATOR}),
     ("outputs:my_projects", _("My projects"), {Role.RESEARCHER}),
     ("outputs:checker_queue", _("Output checking"), {Role.OUTPUT_CHECKER}),
-    ("outputs:input_queue", _("Input checking"), {Role.INPUT_CHECKER}),
+    ("outputs:input_queue", _("Input checking"), {Role.INPUT_CHECKER, Role.ADMINISTRATOR}),
+    ("outputs:release_log", _("Release log"), {Role.ADMINISTRATOR}),
     ("requests_app:admin_dashboard", _("All requests"), {Role.ADMINISTRATOR}),
     ("synthetic:index", _("Synthetic data"), {Role.EXPERT, Role.DATATEAM, Role.ADMINISTRATOR}),
 ]

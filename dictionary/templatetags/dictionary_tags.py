@@ -8,9 +8,11 @@ from dictionary.models import Padlock
 
 register = template.Library()
 
-_LOCK = ('<svg xmlns="http://www.w3.org/2000/svg" width="14" height="14" viewBox="0 0 16 16" focusable="false" '
-         'class="align-baseline"><path d="{path}" fill="none" stroke="currentColor" stroke-width="1.8"/>'
-         '<rect x="2.5" y="7" width="11" height="8.5" rx="1.5" fill="currentColor"/></svg>')
+_LOCK = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="14" height="14" viewBox="0 0 16 16" focusable="false" '
+    'class="align-baseline"><path d="{path}" fill="none" stroke="currentColor" stroke-width="1.8"/>'
+    '<rect x="2.5" y="7" width="11" height="8.5" rx="1.5" fill="currentColor"/></svg>'
+)
 CLOSED = _LOCK.format(path="M5 7.5V5a3 3 0 0 1 6 0v2.5")
 OPEN = _LOCK.format(path="M5 7.5V5a3 3 0 0 1 5.9-.8")
 _cache: dict = {}
@@ -29,12 +31,22 @@ def padlock(level, mode="short"):
         icons = mark_safe(CLOSED * level if level else OPEN)  # noqa: S308 - constant markup
         if mode == "short":
             visible = icons if level else mark_safe('<span class="text-body-secondary">—</span>')  # noqa: S308
-            html = format_html('<span class="padlock padlock-{} text-nowrap" title="{}"><span aria-hidden="true">{}'
-                               '</span><span class="visually-hidden">{}</span></span>', level, meaning, visible, short)
+            html = format_html(
+                '<span class="padlock padlock-{} text-nowrap" title="{}"><span aria-hidden="true">{}'
+                '</span><span class="visually-hidden">{}</span></span>',
+                level,
+                meaning,
+                visible,
+                short,
+            )
         else:
-            html = format_html('<span class="padlock padlock-{}{}"><span aria-hidden="true" class="me-1">{}</span>{}'
-                               '</span>', level, " text-wrap" if mode == "long" else "", icons,
-                               meaning if mode == "long" else short)
+            html = format_html(
+                '<span class="padlock padlock-{}{}"><span aria-hidden="true" class="me-1">{}</span>{}</span>',
+                level,
+                " text-wrap" if mode == "long" else "",
+                icons,
+                meaning if mode == "long" else short,
+            )
         _cache[key] = html
     return _cache[key]
 
@@ -44,8 +56,9 @@ def code_list(pairs, css="list-unstyled small mb-0"):
     """``[(code, label), …]`` or modalities as a ``<ul>`` (Python, not a template loop: lists of
     countries or postal codes have hundreds of entries)."""
     items = ((p.code, p.display_label) if hasattr(p, "code") else p for p in pairs)
-    return format_html('<ul class="{}">{}</ul>', css,
-                       format_html_join("", "<li><code>{}</code> {}</li>", items))
+    return format_html(
+        '<ul class="{}">{}</ul>', css, format_html_join("", "<li><code>{}</code> {}</li>", items)
+    )
 
 
 @register.simple_tag

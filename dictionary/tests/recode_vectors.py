@@ -6,9 +6,15 @@ half-to-even); the rounding inputs are exact in binary floating point so that a 
 decimal one agree. ``None`` in gives ``None`` out for every rule.
 """
 
-AGE_GROUPS = {"type": "intervals", "breaks": [20, 25, 30, 35, 40, 45, 50, 55, 60],
-              "codes": ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]}
-NATIONALITY = {"type": "map", "map": {"LU": "0", "DE": "1", "BE": "2", "FR": "3", "PT": "4", "IT": "5", "CV": "6"}}
+AGE_GROUPS = {
+    "type": "intervals",
+    "breaks": [20, 25, 30, 35, 40, 45, 50, 55, 60],
+    "codes": ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+}
+NATIONALITY = {
+    "type": "map",
+    "map": {"LU": "0", "DE": "1", "BE": "2", "FR": "3", "PT": "4", "IT": "5", "CV": "6"},
+}
 NATIONALITY_WITH_DEFAULT = {"type": "map", "map": {"LU": "0", "PT": "4"}, "default": "6"}
 CANTON = {"type": "map", "map": {"0101": "01", "0704": "07", "FR": "15"}}
 

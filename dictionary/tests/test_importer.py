@@ -98,8 +98,13 @@ def test_it_imports_the_demo_dictionary(db):
     nationality = Variable.objects.get(name="I_nationality")
     default = nationality.granularities.get(kind=Granularity.Kind.DEFAULT)
     assert [(m.code, m.label) for m in default.modalities.all()] == [
-        ("0", "Luxembourg"), ("1", "Germany"), ("2", "Belgium"), ("3", "France"), ("4", "Portugal"),
-        ("5", "Other EU-28"), ("6", "Other"),
+        ("0", "Luxembourg"),
+        ("1", "Germany"),
+        ("2", "Belgium"),
+        ("3", "France"),
+        ("4", "Portugal"),
+        ("5", "Other EU-28"),
+        ("6", "Other"),
     ]
     detailed = nationality.granularities.get(kind=Granularity.Kind.DETAILED)
     assert detailed.modalities.count() > 200
@@ -112,10 +117,16 @@ def test_it_imports_the_demo_dictionary(db):
     assert zipcode.padlock == Padlock.ONE and zipcode.default_granularity is None
     commune = Variable.objects.get(name="I_commune").granularities.get(kind="default")
     assert commune.modalities.count() == 15  # 12 cantons and the three neighbouring countries
-    assert set(Variable.objects.filter(register__code__in=["MININC", "ABSENCE"]).exclude(
-        identifier_kind="").values_list("padlock", flat=True)) == {0}
-    assert set(Variable.objects.filter(register__code__in=["MININC", "ABSENCE"], identifier_kind="",
-                                       format__in=["character", "numeric"]).values_list("padlock", flat=True)) == {2}
+    assert set(
+        Variable.objects.filter(register__code__in=["MININC", "ABSENCE"])
+        .exclude(identifier_kind="")
+        .values_list("padlock", flat=True)
+    ) == {0}
+    assert set(
+        Variable.objects.filter(
+            register__code__in=["MININC", "ABSENCE"], identifier_kind="", format__in=["character", "numeric"]
+        ).values_list("padlock", flat=True)
+    ) == {2}
     assert {"person", "company", "job"} <= set(Variable.objects.values_list("identifier_kind", flat=True))
 
 
@@ -168,10 +179,12 @@ def test_it_round_trips_through_the_management_commands(db, tmp_path):
 
 def test_it_updates_variables_and_withdraws_those_a_newer_file_drops(db, tmp_path):
     import_dictionary(write(tmp_path, SMALL))
-    newer = SMALL.replace("label: First\n  released_on: 2024-01-01",
-                          "label: First\n  released_on: 2024-01-01\n- number: 2\n  label: Second")
+    newer = SMALL.replace(
+        "label: First\n  released_on: 2024-01-01",
+        "label: First\n  released_on: 2024-01-01\n- number: 2\n  label: Second",
+    )
     newer = newer.replace("label: Gender", "label: Sex")
-    newer = newer[:newer.index("  - name: I_nationality")]
+    newer = newer[: newer.index("  - name: I_nationality")]
 
     result = import_dictionary(write(tmp_path, newer, "v2.yaml"))
 
@@ -198,30 +211,83 @@ def test_it_replaces_changed_modalities_only(db, tmp_path):
 @pytest.mark.parametrize(
     ("change", "needle", "occurrence", "message"),
     [
-        (lambda t: t.replace("  - name: I_gender", "  - name: I_person_id", 1), "- name: I_person_id", 2,
-         "duplicate variable I_person_id"),
-        (lambda t: t.replace("format: character", "format: text", 1), "format: text", 1, "unknown format 'text'"),
-        (lambda t: t.replace("padlock: 1", "padlock: 3"), "padlock: 3", 1, "padlock of variable I_nationality"),
+        (
+            lambda t: t.replace("  - name: I_gender", "  - name: I_person_id", 1),
+            "- name: I_person_id",
+            2,
+            "duplicate variable I_person_id",
+        ),
+        (
+            lambda t: t.replace("format: character", "format: text", 1),
+            "format: text",
+            1,
+            "unknown format 'text'",
+        ),
+        (
+            lambda t: t.replace("padlock: 1", "padlock: 3"),
+            "padlock: 3",
+            1,
+            "padlock of variable I_nationality",
+        ),
         (lambda t: t.replace("type: map", "type: lookup"), "recode:", 1, "unknown recode type 'lookup'"),
         (lambda t: t.replace("CV: '6'", "CV: '7'"), "recode:", 1, "not modalities of this granularity: 7"),
         (lambda t: t.replace(", CV: '6'", ""), "recode:", 1, "does not map the detailed modalities CV"),
-        (lambda t: t.replace("CV: '6'", "CV: '6', XX: '6'"), "recode:", 1, "keys that are not detailed modalities: XX"),
-        (lambda t: t.replace("- ['2', Woman, Femme]", "- ['1', Woman, Femme]"), "['1', Woman", 1,
-         "duplicate modality code '1'"),
-        (lambda t: t.replace("    padlock: 0\n    identifier_kind: person\n", "    padlock: 0\n"),
-         "format: identifier", 1, "needs an identifier_kind"),
-        (lambda t: t.replace("  - name: I_gender\n", "  - name: I_gender\n    status: renamed\n    changed_in: 1\n"
-                                                     "    renamed_to: OTHER.I_sex\n"),
-         "renamed_to: OTHER", 1, "unknown register OTHER"),
-        (lambda t: t.replace("  - name: I_gender\n", "  - name: I_gender\n    introduced_in: 4\n"),
-         "introduced_in: 4", 1, "unknown dictionary version 4"),
-        (lambda t: t.replace("    padlock: 0\n    identifier_kind", "    padlok: 0\n    identifier_kind"),
-         "padlok", 1, "unknown key 'padlok'"),
-        (lambda t: t.replace("  label: Sociodemographic characteristics\n",
-                             "  label: Sociodemographic characteristics\n  label: again\n"), "label: again", 1,
-         "duplicate key 'label'"),
-        (lambda t: t.replace("      kind: detailed\n      label: Countries", "      kind: custom\n      label: Countries"),
-         "granularities:", 3, "exactly one detailed granularity"),
+        (
+            lambda t: t.replace("CV: '6'", "CV: '6', XX: '6'"),
+            "recode:",
+            1,
+            "keys that are not detailed modalities: XX",
+        ),
+        (
+            lambda t: t.replace("- ['2', Woman, Femme]", "- ['1', Woman, Femme]"),
+            "['1', Woman",
+            1,
+            "duplicate modality code '1'",
+        ),
+        (
+            lambda t: t.replace("    padlock: 0\n    identifier_kind: person\n", "    padlock: 0\n"),
+            "format: identifier",
+            1,
+            "needs an identifier_kind",
+        ),
+        (
+            lambda t: t.replace(
+                "  - name: I_gender\n",
+                "  - name: I_gender\n    status: renamed\n    changed_in: 1\n    renamed_to: OTHER.I_sex\n",
+            ),
+            "renamed_to: OTHER",
+            1,
+            "unknown register OTHER",
+        ),
+        (
+            lambda t: t.replace("  - name: I_gender\n", "  - name: I_gender\n    introduced_in: 4\n"),
+            "introduced_in: 4",
+            1,
+            "unknown dictionary version 4",
+        ),
+        (
+            lambda t: t.replace("    padlock: 0\n    identifier_kind", "    padlok: 0\n    identifier_kind"),
+            "padlok",
+            1,
+            "unknown key 'padlok'",
+        ),
+        (
+            lambda t: t.replace(
+                "  label: Sociodemographic characteristics\n",
+                "  label: Sociodemographic characteristics\n  label: again\n",
+            ),
+            "label: again",
+            1,
+            "duplicate key 'label'",
+        ),
+        (
+            lambda t: t.replace(
+                "      kind: detailed\n      label: Countries", "      kind: custom\n      label: Countries"
+            ),
+            "granularities:",
+            3,
+            "exactly one detailed granularity",
+        ),
         (lambda t: t.replace("- [DE, Germany]", "- [DE, Germany"), "- [CV, Cape Verde]", 1, "not valid YAML"),
     ],
 )
@@ -267,7 +333,9 @@ def test_it_leaves_an_imported_dictionary_untouched_when_a_newer_file_is_wrong(d
 
 
 def test_it_reports_every_problem_through_the_command(db, tmp_path, capsys):
-    path = write(tmp_path, SMALL.replace("padlock: 1", "padlock: 5").replace("format: character", "format: x", 1))
+    path = write(
+        tmp_path, SMALL.replace("padlock: 1", "padlock: 5").replace("format: character", "format: x", 1)
+    )
 
     with pytest.raises(CommandError, match="2 problem"):
         call_command("import_dictionary", str(path))
@@ -299,8 +367,14 @@ def test_it_loads_the_demo_idempotently(db):
 def test_it_exports_custom_granularities(db, tmp_path):
     import_dictionary(write(tmp_path, SMALL))
     variable = Variable.objects.get(name="I_nationality")
-    Granularity.objects.create(variable=variable, code="lu_other", kind="custom", label="Luxembourg or not",
-                               recode={"type": "map", "map": {"LU": "0"}, "default": "1"}, origin="ASK-2026-0001")
+    Granularity.objects.create(
+        variable=variable,
+        code="lu_other",
+        kind="custom",
+        label="Luxembourg or not",
+        recode={"type": "map", "map": {"LU": "0"}, "default": "1"},
+        origin="ASK-2026-0001",
+    )
     text = dump_dictionary()
 
     assert "code: lu_other" in text and "origin: ASK-2026-0001" in text

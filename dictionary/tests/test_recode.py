@@ -21,8 +21,11 @@ def test_it_covers_every_rule_type_with_vectors():
 
 
 def test_it_gives_none_for_none_with_every_rule_type():
-    covered = {(rule or {}).get("type", "identity") for rule, value, expected in VECTORS
-               if value is None and expected is None}
+    covered = {
+        (rule or {}).get("type", "identity")
+        for rule, value, expected in VECTORS
+        if value is None and expected is None
+    }
 
     assert covered == set(recode.RULE_TYPES)
 

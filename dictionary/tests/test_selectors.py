@@ -38,18 +38,24 @@ def test_it_filters_by_register_padlock_and_domain(demo_dictionary):
 def test_it_leaves_out_renamed_and_withdrawn_variables_unless_asked(demo_dictionary):
     assert "W_in_kind_benefits" not in names(selectors.search_variables(register="WAGES"))
     assert {"W_in_kind_benefits", "W_overtime_hours"} <= names(
-        selectors.search_variables(register="WAGES", include_inactive=True))
+        selectors.search_variables(register="WAGES", include_inactive=True)
+    )
 
 
 def test_it_prefetches_what_the_picker_shows(demo_dictionary, django_assert_num_queries):
     variables = selectors.search_variables(register="SOCIO")
 
     with django_assert_num_queries(3):  # variables with registers, granularities, modalities
-        for v in variables:
-            v.register.code
-            for g in v.granularities.all():
-                list(g.modalities.all())
-            v.default_granularity
+        shown = [
+            (
+                v.register.code,
+                v.default_granularity,
+                [list(g.modalities.all()) for g in v.granularities.all()],
+            )
+            for v in variables
+        ]
+
+    assert len(shown) > 15 and all(codes for _, _, codes in shown)
 
 
 def test_it_counts_the_variables_of_each_register(demo_dictionary):
@@ -71,7 +77,9 @@ def test_it_reports_variables_renamed_or_withdrawn_since_a_version(demo_dictiona
 
 
 def test_it_matches_register_and_name_pairs(demo_dictionary):
-    assert [c.name for c in selectors.changes_since(1, [("WAGES", "W_overtime_hours")])] == ["W_overtime_hours"]
+    assert [c.name for c in selectors.changes_since(1, [("WAGES", "W_overtime_hours")])] == [
+        "W_overtime_hours"
+    ]
     assert selectors.changes_since(1, [("JOBS", "W_overtime_hours")]) == []
 
 

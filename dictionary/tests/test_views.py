@@ -53,7 +53,9 @@ def test_it_paginates_and_keeps_the_filters(demo_dictionary, client):
 
 
 def test_it_shows_a_variable_with_its_codings_and_padlock(demo_dictionary, client):
-    response = client.get(reverse("dictionary:variable", kwargs={"register": "SOCIO", "name": "I_nationality"}))
+    response = client.get(
+        reverse("dictionary:variable", kwargs={"register": "SOCIO", "name": "I_nationality"})
+    )
 
     assert response.status_code == 200
     text = response.text
@@ -81,13 +83,21 @@ def test_it_shows_renamed_variables(demo_dictionary, client):
     old = client.get(reverse("dictionary:variable", kwargs={"register": "WAGES", "name": "W_overtime_hours"}))
     assert "Renamed in version 2" in old.text and "W_paid_overtime_hours" in old.text
 
-    new = client.get(reverse("dictionary:variable", kwargs={"register": "WAGES", "name": "W_paid_overtime_hours"}))
+    new = client.get(
+        reverse("dictionary:variable", kwargs={"register": "WAGES", "name": "W_paid_overtime_hours"})
+    )
     assert "Called W_overtime_hours until version 2" in new.text
 
 
 def test_it_answers_404_for_an_unknown_variable_or_register(demo_dictionary, client):
-    assert client.get(reverse("dictionary:variable", kwargs={"register": "SOCIO", "name": "I_nope"})).status_code == 404
-    assert client.get(reverse("dictionary:variable", kwargs={"register": "NOPE", "name": "I_age"})).status_code == 404
+    assert (
+        client.get(reverse("dictionary:variable", kwargs={"register": "SOCIO", "name": "I_nope"})).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("dictionary:variable", kwargs={"register": "NOPE", "name": "I_age"})).status_code
+        == 404
+    )
     assert client.get(reverse("dictionary:register", kwargs={"code": "NOPE"})).status_code == 404
 
 
@@ -110,7 +120,9 @@ def test_it_shows_the_versions_and_their_changes(demo_dictionary, client):
 def test_it_speaks_french(demo_dictionary, client):
     client.cookies["django_language"] = "fr"
 
-    response = client.get(reverse("dictionary:variable", kwargs={"register": "SOCIO", "name": "I_nationality"}))
+    response = client.get(
+        reverse("dictionary:variable", kwargs={"register": "SOCIO", "name": "I_nationality"})
+    )
 
     assert "Nationalité" in response.text and "Autre UE-28" in response.text
 
@@ -126,6 +138,29 @@ def test_it_lists_with_a_constant_number_of_queries(make_variables, client, djan
         assert client.get(reverse("dictionary:register", kwargs={"code": "BULK"})).status_code == 200
 
 
-def test_it_shows_a_variable_with_a_constant_number_of_queries(demo_dictionary, client, django_assert_max_num_queries):
+def test_it_shows_a_variable_with_a_constant_number_of_queries(
+    demo_dictionary, client, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(8):
         client.get(reverse("dictionary:variable", kwargs={"register": "SOCIO", "name": "I_zipcode"}))
+
+
+def test_it_serves_a_cached_page_and_forgets_it_when_the_dictionary_changes(
+    demo_dictionary,
+    client,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    from dictionary.models import Variable
+
+    url = reverse("dictionary:variable", kwargs={"register": "SOCIO", "name": "I_gender"})
+    assert "Gender" in client.get(url).text
+    with django_assert_max_num_queries(2):  # the variable exists; the tables' fingerprint
+        assert client.get(url).status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        gender = Variable.objects.get(name="I_gender")
+        gender.label = "Sex at birth"
+        gender.save()
+
+    assert "Sex at birth" in client.get(url).text

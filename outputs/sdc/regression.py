@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -17,14 +18,54 @@ class RegressionError(ValueError):
     """The model cannot be fitted from this spec (formula error, unknown variable…)."""
 
 
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _plain_terms(df: pd.DataFrame, formula: str) -> tuple[str, list[str]] | None:
+    """``y ~ a + b`` with numeric columns only: the design matrix needs no patsy."""
+    lhs, _, rhs = formula.partition("~")
+    lhs, terms = lhs.strip(), [t.strip() for t in rhs.split("+")]
+    names = [lhs, *terms]
+    if not all(IDENTIFIER.match(n) and n in df.columns and pd.api.types.is_numeric_dtype(df[n])
+               and not pd.api.types.is_bool_dtype(df[n]) for n in names):
+        return None
+    if len(set(terms)) != len(terms) or lhs in terms:
+        return None
+    return lhs, terms
+
+
 def fit(df: pd.DataFrame, *, statistic: str, formula: str):
-    """Fit the model with statsmodels' formula interface, as ``acro.olsr/logitr/probitr`` do."""
+    """Fit the model as ``acro.olsr/logitr/probitr`` do (statsmodels, rows with missing values dropped).
+
+    A plain formula of numeric columns is fitted from a numpy design matrix (the same model and the
+    same residual degrees of freedom, without patsy's cost on large extracts); anything else goes
+    through statsmodels' formula interface.
+    """
+    import statsmodels.api as sm
     import statsmodels.formula.api as smf
 
     if statistic not in REGRESSIONS:
         raise RegressionError(f"unknown regression {statistic!r} (one of {', '.join(REGRESSIONS)})")
     if not formula or "~" not in formula:
         raise RegressionError("a regression needs a 'formula' such as \"y ~ x1 + x2\"")
+    plain = _plain_terms(df, formula)
+    if plain is not None and statistic == "ols":
+        lhs, terms = plain
+        return _ols_normal_equations(df, lhs, terms)
+    if plain is not None:
+        lhs, terms = plain
+        data = df[[lhs, *terms]].dropna()
+        exog = data[terms].astype(float)
+        exog.insert(0, "Intercept", 1.0)
+        factory = {"ols": sm.OLS, "logit": sm.Logit, "probit": sm.Probit}[statistic]
+        try:
+            model = factory(data[lhs].astype(float), exog)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                results = model.fit(disp=0) if statistic != "ols" else model.fit()
+        except Exception as exc:  # perfect separation, singular matrices, y outside [0, 1]…
+            raise RegressionError(f"the formula {formula!r} cannot be fitted: {exc}") from exc
+        return model, results
     factory = {"ols": smf.ols, "logit": smf.logit, "probit": smf.probit}[statistic]
     try:
         model = factory(formula=formula, data=df)
@@ -35,6 +76,46 @@ def fit(df: pd.DataFrame, *, statistic: str, formula: str):
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
         raise RegressionError(f"the formula {formula!r} cannot be fitted: {message}") from exc
     return model, results
+
+
+class _OLSFit:
+    """What the check needs of an OLS fit, from the normal equations (one pass over the data).
+
+    The residual degrees of freedom are nobs − rank(X), as statsmodels computes them.
+    """
+
+    def __init__(self, nobs, rank, params, bse, pvalues):
+        self.nobs, self.df_resid = nobs, nobs - rank
+        self.params, self.bse, self.pvalues = params, bse, pvalues
+
+
+def _ols_normal_equations(df: pd.DataFrame, lhs: str, terms: list[str]):
+    from scipy import stats
+
+    names = ["Intercept", *terms]
+    columns = [df[name].to_numpy(dtype=float) for name in [lhs, *terms]]
+    keep = np.ones(len(df), dtype=bool)
+    for column in columns:
+        keep &= ~np.isnan(column)
+    everything = bool(keep.all())  # rows with a missing value are dropped, as statsmodels does
+    y = columns[0] if everything else columns[0][keep]
+    x = np.empty((len(y), len(names)))
+    x[:, 0] = 1.0
+    for i, column in enumerate(columns[1:], start=1):
+        x[:, i] = column if everything else column[keep]
+    xtx, xty = x.T @ x, x.T @ y
+    rank = int(np.linalg.matrix_rank(xtx))
+    inverse = np.linalg.pinv(xtx)
+    params = inverse @ xty
+    residuals = y - x @ params
+    dof = len(y) - rank
+    sigma2 = float(residuals @ residuals) / dof if dof > 0 else np.nan
+    bse = np.sqrt(np.clip(np.diag(inverse) * sigma2, 0, None))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pvalues = 2 * stats.t.sf(np.abs(params / bse), dof) if dof > 0 else np.full(len(names), np.nan)
+    fit = _OLSFit(len(y), rank, pd.Series(params, index=names), pd.Series(bse, index=names),
+                  pd.Series(pvalues, index=names))
+    return fit, fit
 
 
 def check_regression(df: pd.DataFrame, *, statistic: str, formula: str,

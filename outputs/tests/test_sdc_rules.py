@@ -143,3 +143,17 @@ def test_it_explains_what_is_wrong_with_a_table(kwargs, message):
     df = pd.DataFrame({"g": ["a"], "v": [1.0], "label": ["x"]})
     with pytest.raises(TableError, match=message):
         compute_table(df, params=DEFAULT, **kwargs)
+
+
+def test_it_fits_plain_ols_like_statsmodels():
+    import statsmodels.formula.api as smf
+
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame({"x1": rng.normal(size=200), "x2": rng.normal(size=200)})
+    df["y"] = 1.5 + 2 * df.x1 - df.x2 + rng.normal(size=200)
+    df.loc[3, "x2"] = np.nan  # dropped, as statsmodels does
+    ours = check_regression(df, statistic="ols", formula="y ~ x1 + x2", params=DEFAULT)
+    reference = smf.ols("y ~ x1 + x2", data=df).fit()
+    assert ours.dof == int(reference.df_resid) == 196
+    np.testing.assert_allclose([row[0] for row in ours.table["values"]], reference.params.to_numpy(), rtol=1e-8)
+    np.testing.assert_allclose([row[1] for row in ours.table["values"]], reference.bse.to_numpy(), rtol=1e-6)

@@ -122,7 +122,7 @@ def test_it_lets_input_checkers_upload_and_validate(verified_client, project, ia
     })
     assert response.status_code == 302
     page = client.get(response["Location"])
-    assert b"national_id" in page.content
+    assert b"national identification number" in page.content and b"1985031512345" not in page.content
 
 
 def test_it_refuses_a_bad_upload_next_to_the_field(verified_client, project, ian):

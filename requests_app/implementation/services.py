@@ -205,6 +205,7 @@ def roles_save(*, request: DataRequest, assignments: dict[str, list[User]], acto
         raise ValidationError(
             _("The table of roles is filled in once the researcher has confirmed the request.")
         )
+    _require_no_excluded_researcher(request)
     cleaned: dict[str, set[int]] = {}
     errors: dict[str, str] = {}
     for role in IR:
@@ -267,6 +268,17 @@ def roles_save(*, request: DataRequest, assignments: dict[str, list[User]], acto
     return request
 
 
+def _require_no_excluded_researcher(request: DataRequest) -> None:
+    """A request whose team includes an excluded person is blocked (seed 002: exclusion after a breach)."""
+    from ask4mdp.accounts.selectors import is_excluded
+
+    excluded = [u.get_full_name() for u in researchers_of(request) if is_excluded(u)]
+    if excluded:
+        raise ValidationError(
+            _("Blocked: %(names)s excluded from the platform.") % {"names": ", ".join(excluded)}
+        )
+
+
 def _grant_roles(request: DataRequest, project: Project) -> None:
     """Object permissions on this request only (and on its project where a downstream app needs them)."""
     by_role: dict[str, list[User]] = {}
@@ -275,17 +287,18 @@ def _grant_roles(request: DataRequest, project: Project) -> None:
         assign_perm("requests_app.view_datarequest", a.user, request)
     for user in by_role.get(IR.INPUT_CHECKER, []):
         assign_perm("projects.manage_project_inputs", user, project)
-    extractors = [
+    extraction_people = [
         *by_role.get(IR.PRINCIPAL_EXTRACTOR, []),
         *by_role.get(IR.ADHOC_EXTRACTOR, []),
         *by_role.get(IR.PSEUDONYMISER, []),
+        *by_role.get(IR.THEMATIC_EXPERT, []),
+        *([request.expert] if request.expert else []),
     ]
     try:
         from extraction.permissions import grant_extraction_roles
-    except ImportError:
-        grant_extraction_roles = None
-    if grant_extraction_roles is not None and extractors:
-        grant_extraction_roles(project, extractors)
+    except ImportError:  # the extraction engine is not installed in this configuration
+        return
+    grant_extraction_roles(project, extraction_people, replace=True)
 
 
 def _ensure_tasks(request: DataRequest) -> None:
@@ -1073,6 +1086,7 @@ def project_open(*, request: DataRequest, start: datetime.date, end: datetime.da
         errors["end"] = _("The end is in the past.")
     if errors:
         raise ValidationError(errors)
+    _require_no_excluded_researcher(request)
     with transaction.atomic(durable=True):
         request = _lock(request)
         _require_open(request, State.FINALISED)
@@ -1239,12 +1253,19 @@ def _remove_access(project: Project, request: DataRequest | None, reason: str, a
     from pseudonym.services import project_key_destroy
 
     project_key_destroy(project=project, actor=actor, reason=reason)
+    system_or_actor = actor if getattr(actor, "pk", None) else None
     try:
         from outputs.services import tokens_revoke_for_project
     except ImportError:
         tokens_revoke_for_project = None
     if tokens_revoke_for_project is not None:
-        tokens_revoke_for_project(project)
+        tokens_revoke_for_project(project, actor=system_or_actor)
+    try:
+        from extraction.permissions import revoke_extraction_roles
+    except ImportError:
+        revoke_extraction_roles = None
+    if revoke_extraction_roles is not None:
+        revoke_extraction_roles(project)
 
 
 def desktop_confirm_removed(*, request: DataRequest, note: str, actor) -> Desktop:
@@ -1308,7 +1329,26 @@ def close_expired_projects(*, today: datetime.date | None = None) -> list[str]:
         except Exception:  # one failure must not keep the others open
             logger.exception("could not close the project of %s", request.reference)
     send_expiry_reminders(today=today)
+    apply_pending_amendments()
     return closed
+
+
+def apply_pending_amendments() -> list[str]:
+    """Active requests whose amendment was confirmed but whose contract is older: catch up.
+
+    ``request_confirm`` may call ``amendment_confirmed`` itself; the daily job makes sure none is
+    forgotten, and the expert has a button for it on the implementation page.
+    """
+    done = []
+    for request in DataRequest.objects.filter(state=State.ACTIVE, version__gt=1):
+        latest = Contract.objects.filter(request=request).order_by("-number").first()
+        if latest is not None and latest.request_version < request.version:
+            try:
+                if amendment_confirmed(request=request, actor=None) is not None:
+                    done.append(request.reference)
+            except Exception:
+                logger.exception("could not apply the amendment of %s", request.reference)
+    return done
 
 
 def send_expiry_reminders(*, today: datetime.date | None = None) -> int:

@@ -303,3 +303,82 @@ def test_it_shows_the_step_bar_on_the_request_page(alice, erin, verified_client)
     req = f.processing(alice, erin)
     body = verified_client(alice).get(url("detail", req)).content.decode()
     assert "Datateam validation" in body and 'aria-current="step"' in body
+
+
+def test_it_saves_the_eligibility_answers_and_shows_them_again(alice, erin, verified_client):
+    req = f.processing(alice, erin)
+    client = verified_client(erin)
+    response = client.post(
+        url("processing", req),
+        {
+            "part": "eligibility",
+            "needs_microdata": "true",
+            "needs_microdata_comment": "Careers",
+            "is_legitimate": "false",
+            "is_legitimate_comment": "",
+            "is_statistical": "unknown",
+            "is_statistical_comment": "",
+        },
+    )
+    assert response.status_code == 302
+    req.refresh_from_db()
+    assert (req.needs_microdata, req.is_legitimate, req.is_statistical) == (True, False, None)
+    body = client.get(url("processing", req)).content.decode()
+    assert '<option value="true" selected>' in body and '<option value="false" selected>' in body
+
+
+def test_it_parses_the_field_of_study_filters(alice, erin, verified_client):
+    req = f.processing(alice, erin)
+    client = verified_client(erin)
+    response = client.post(url("processing", req), {"part": "processing", "filters": "SOCIO.nope in 1"})
+    assert response.status_code == 200 and "is not in the dictionary" in response.content.decode()
+    response = client.post(
+        url("processing", req),
+        {"part": "processing", "filters": "SOCIO.sex in 1, 2", "field_of_study": "Women and men"},
+    )
+    assert response.status_code == 302
+    req.refresh_from_db()
+    assert req.field_filters == [{"register": "SOCIO", "variable": "sex", "op": "in", "values": ["1", "2"]}]
+
+
+def test_it_rechecks_hashes_from_the_django_admin(
+    alice, erin, dana, adam, verified_client, django_capture_on_commit_callbacks
+):
+    from requests_app.models import ArchivedDocument
+
+    with django_capture_on_commit_callbacks(execute=True):
+        req = f.awaiting_confirmation(alice, erin, dana)
+    doc = req.archived_documents.get()
+    doc.full_path.write_bytes(b"tampered")
+    adam.is_superuser = True
+    adam.save()
+    response = verified_client(adam).post(
+        reverse("admin:requests_app_archiveddocument_changelist"),
+        {"action": "recheck_hash", "_selected_action": [doc.pk]},
+        follow=True,
+    )
+    assert "Altered or missing" in response.content.decode()
+    assert ArchivedDocument.objects.count() == 1
+
+
+def test_it_speaks_french(alice, erin, verified_client, settings):
+    from ask4mdp.notifications.models import Notification
+
+    alice.language = "fr"
+    alice.save()
+    req = f.submitted(alice)
+    subject = Notification.objects.get(recipient=alice, event="request_submitted").subject
+    assert subject == f"Demande {req.reference} (CLD) soumise"
+    client = verified_client(alice)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    body = client.get(url("detail", req)).content.decode()
+    assert "Validation DT" in body and "Attribuée" in body
+
+
+def test_it_takes_the_view_away_from_a_removed_team_member(alice, ralph, verified_client):
+    req = f.draft(alice, members=[ralph])
+    org = alice.affiliations.first().organisation
+    verified_client(alice).post(
+        url("edit", req, step="team"), {"organisation": org.pk, "members": "", "software": "R"}
+    )
+    assert verified_client(ralph).get(url("detail", req)).status_code == 404

@@ -32,7 +32,8 @@ def project(alice):
 
     today = timezone.localdate()
     project = Project.objects.create(
-        reference="P-2026-007", acronym="SYNTH", title="Wages and careers", organisation=alice.affiliations.first().organisation,
+        reference="P-2026-007", acronym="SYNTH", title="Wages and careers",
+        organisation=alice.affiliations.first().organisation,
         status=Project.Status.ACTIVE, start=today - datetime.timedelta(days=10), end=today + datetime.timedelta(days=300),
     )
     ProjectMember.objects.create(project=project, user=alice, is_lead=True)
@@ -54,3 +55,19 @@ def project_expert(erin, project):
 
     grant_synthetic_managers(project, [erin])
     return erin
+
+
+@pytest.fixture
+def fast(settings):
+    settings.SYNTHETIC = {**settings.SYNTHETIC, "permutations": 3}
+
+
+@pytest.fixture
+def done_dataset(project_expert, project, delivered, fast, django_capture_on_commit_callbacks):
+    from synthetic.services import synthetic_dataset_create
+
+    with django_capture_on_commit_callbacks(execute=True):
+        dataset = synthetic_dataset_create(project=project, source=delivered, seed=5, target="sector",
+                                           actor=project_expert)
+    dataset.refresh_from_db()
+    return dataset

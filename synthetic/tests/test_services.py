@@ -9,20 +9,6 @@ from synthetic import services
 from synthetic.models import JobStatus, LinkageRun, SyntheticDataset
 
 
-@pytest.fixture
-def fast(settings):
-    settings.SYNTHETIC = {**settings.SYNTHETIC, "permutations": 3}
-
-
-@pytest.fixture
-def done_dataset(project_expert, project, delivered, fast, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        dataset = services.synthetic_dataset_create(project=project, source=delivered, seed=5, target="sector",
-                                                    actor=project_expert)
-    dataset.refresh_from_db()
-    return dataset
-
-
 def test_it_runs_the_task_and_stores_the_report(done_dataset):
     assert done_dataset.status == JobStatus.DONE
     assert done_dataset.progress == 100

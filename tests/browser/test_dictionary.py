@@ -20,7 +20,9 @@ def dictionary(transactional_db):
     import_dictionary(FIXTURE)
 
 
-def test_it_lets_an_anonymous_visitor_search_filter_and_read_a_variable(live_server, page, screenshot, dictionary):
+def test_it_lets_an_anonymous_visitor_search_filter_and_read_a_variable(
+    live_server, page, screenshot, dictionary
+):
     page.goto(live_server.url + "/dictionary/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Data dictionary")
     expect(page.get_by_role("link", name="Individual sociodemographic characteristics")).to_be_visible()
@@ -54,7 +56,9 @@ def test_it_lets_an_anonymous_visitor_search_filter_and_read_a_variable(live_ser
     screenshot(page, "variable-nationality")
 
     # The register page, then French.
-    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Individual sociodemographic").click()
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role(
+        "link", name="Individual sociodemographic"
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("SOCIO")
     screenshot(page, "register-socio")
     page.get_by_role("link", name="I_nationality").click()

@@ -39,9 +39,9 @@ def active_project(alice, ralph, liser):
     return project
 
 
-def _as(page, live_server, user):
+def _as(page, live_server, user, screenshot):
     page.context.clear_cookies()
-    login(page, live_server, user)
+    login(page, live_server, user, screenshot=screenshot)
 
 
 def test_it_checks_releases_and_refuses_outputs(page, live_server, screenshot, tmp_path, active_project,
@@ -51,7 +51,7 @@ def test_it_checks_releases_and_refuses_outputs(page, live_server, screenshot, t
     failing = tmp_path / "by_region_sector.csv"
     failing.write_text("region,A,B,C\nnorth,120,130,0\nsouth,40,0,3\n")
 
-    _as(page, live_server, alice)
+    _as(page, live_server, alice, screenshot)
     page.goto(live_server.url + reverse("outputs:my_projects"))
     screenshot(page, "researcher-projects")
     page.get_by_role("link", name="P-2026-042 CAREERS").click()
@@ -71,7 +71,7 @@ def test_it_checks_releases_and_refuses_outputs(page, live_server, screenshot, t
     screenshot(page, "researcher-request-checked")
     assert page.locator(".sdc-flagged").count() >= 1
 
-    _as(page, live_server, olga)
+    _as(page, live_server, olga, screenshot)
     page.goto(live_server.url + reverse("outputs:checker_queue"))
     screenshot(page, "checker-queue")
     page.get_by_role("link", name="Chapter 2 tables").click()
@@ -92,7 +92,7 @@ def test_it_checks_releases_and_refuses_outputs(page, live_server, screenshot, t
     assert released.decision == OutputFile.Decision.APPROVED
     assert refused.decision == OutputFile.Decision.REJECTED
 
-    _as(page, live_server, alice)
+    _as(page, live_server, alice, screenshot)
     page.goto(live_server.url + reverse("outputs:request_detail", kwargs={"pk": released.output_request_id}))
     screenshot(page, "researcher-decided")
     with page.expect_download() as download_info:
@@ -113,7 +113,7 @@ def test_it_validates_an_external_file(page, live_server, screenshot, tmp_path, 
     survey.write_text("matricule,email,score\n1985031512345,a@b.lu,3\n1990120154321,c@d.lu,4\n"
                       "1979070711111,e@f.lu,5\n")
 
-    _as(page, live_server, ian)
+    _as(page, live_server, ian, screenshot)
     page.goto(live_server.url + reverse("outputs:input_queue"))
     screenshot(page, "input-queue")
     page.get_by_role("row", name="P-2026-042").get_by_role("link", name="Upload an external file").click()
@@ -123,7 +123,7 @@ def test_it_validates_an_external_file(page, live_server, screenshot, tmp_path, 
     page.get_by_role("button", name="Upload and check").click()
     page.wait_for_load_state()
     screenshot(page, "input-checked")
-    assert page.get_by_role("row", name="matricule").get_by_text("national_id").count() == 1
+    assert page.get_by_role("row", name="matricule").get_by_text("national identification number").count() == 1
     page.get_by_label("Linking identifier (pseudonymised with the project's key)").select_option("matricule")
     page.get_by_role("button", name="Validate and deliver").click()
     page.wait_for_load_state()

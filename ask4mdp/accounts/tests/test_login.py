@@ -23,6 +23,13 @@ def test_it_logs_a_researcher_in_without_a_second_factor(client, alice):
     assert client.get(reverse("accounts:profile")).status_code == 200
 
 
+def test_it_audits_a_login(client, alice):
+    from ask4mdp.audit.models import AuditEvent
+
+    _login(client, "alice@liser.lu")
+    assert AuditEvent.objects.filter(action="account.logged_in", actor=alice).exists()
+
+
 def test_it_accepts_the_email_in_any_case(client, alice):
     assert _login(client, "Alice@LISER.lu").status_code == 302
 

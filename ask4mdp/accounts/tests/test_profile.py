@@ -82,3 +82,8 @@ def test_it_keeps_the_old_device_until_the_new_one_is_confirmed(verified_client,
     assert "You are replacing your authenticator" in page.content.decode()
     assert TOTPDevice.objects.filter(user=dana).count() == 2
     assert TOTPDevice.objects.filter(pk=old.pk, confirmed=True).exists()
+
+
+def test_it_shows_an_experts_domains(verified_client, erin):
+    html = verified_client(erin).get(reverse("accounts:profile")).content.decode()
+    assert "Thematic expert" in html and "Labour market" in html

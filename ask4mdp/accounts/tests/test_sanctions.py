@@ -183,7 +183,9 @@ def test_an_inactive_or_unverified_person_is_not_eligible(liser):
 
 def test_it_names_the_status_as_it_stands_today(liser, adam):
     assert liser.current_status_display() == "Authorised"
-    services.organisation_withdraw_authorisation(organisation=liser, start=TODAY(), end=None, reason="r", actor=adam)
+    services.organisation_withdraw_authorisation(
+        organisation=liser, start=TODAY(), end=None, reason="r", actor=adam
+    )
     assert liser.current_status_display() == "Authorisation withdrawn"
     expired = OrganisationFactory(name="Old Institute", authorised_until=TODAY() - datetime.timedelta(days=1))
     assert expired.current_status_display() == "Authorisation expired"

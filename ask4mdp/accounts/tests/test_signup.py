@@ -240,3 +240,33 @@ def test_it_lets_only_administrators_activate(liser, dana):
     user = User.objects.create_user("x@liser.lu", PASSWORD, full_name="X", email_verified_at=timezone.now())
     with pytest.raises(services.PermissionDenied):
         services.user_activate(user=user, actor=dana)
+
+
+def test_it_does_not_let_a_foreign_name_hijack_a_registered_organisation(client, liser):
+    response = client.post(
+        reverse("accounts:signup"),
+        _form(foreign_organisation="liser", foreign_country="FR", sponsor=liser.pk),
+    )
+    assert response.status_code == 200
+    assert "already registered" in response.context["form"].errors["foreign_organisation"][0]
+    assert not User.objects.filter(email="nora@liser.lu").exists()
+
+
+def test_a_second_researcher_of_a_known_foreign_organisation_reuses_it(liser):
+    first = services.user_signup(
+        email="a@univ.fr",
+        full_name="A",
+        password=PASSWORD,
+        foreign_organisation="Université de Lorraine",
+        foreign_country="FR",
+        sponsor=liser,
+    )
+    second = services.user_signup(
+        email="b@univ.fr",
+        full_name="B",
+        password=PASSWORD,
+        foreign_organisation="université de lorraine",
+        foreign_country="fr",
+        sponsor=liser,
+    )
+    assert first.affiliations.get().organisation == second.affiliations.get().organisation

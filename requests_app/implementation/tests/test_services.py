@@ -194,3 +194,27 @@ def test_it_sends_a_contract_generated_after_the_other_tasks_at_once(
     do_extraction(request, paul)
     do_contract(request, alice, erin, sign=False)
     assert services.latest_contract(request).status == "sent"
+
+
+def test_it_runs_the_extraction_engine_and_accepts_its_delivery(alice, erin, dana, paul, pia, ian, desmond):
+    from extraction.models import Extraction
+    from extraction.permissions import can_run
+
+    request = in_implementation(alice, erin, dana, paul, pia, ian, desmond)
+    assert services.extraction_engine_available()
+    assert (
+        can_run(paul, request.project)
+        and can_run(pia, request.project)
+        and not can_run(desmond, request.project)
+    )
+    extraction = services.extraction_run(request=request, actor=paul)
+    task = services.tasks_of(request)["extraction"]
+    assert task.extraction_id == extraction.pk and extraction.status == Extraction.Status.QUEUED
+    assert extraction.manifest == services.current_manifest(request).data
+    rows = services.extraction_checklist(services.current_manifest(request).data)
+    services.extraction_check(request=request, keys=[r["key"] for r in rows], actor=paul)
+    with pytest.raises(ValidationError):  # not delivered yet
+        services.extraction_validate(request=request, actor=paul)
+    Extraction.objects.filter(pk=extraction.pk).update(status=Extraction.Status.SUCCEEDED, progress=100)
+    services.extraction_validate(request=request, actor=paul)
+    assert services.tasks_of(request)["extraction"].is_validated
