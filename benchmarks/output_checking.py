@@ -31,11 +31,13 @@ def make_extract(rows: int, seed: int = 2026) -> pd.DataFrame:
     sector = rng.zipf(1.6, rows) % 39
     sector[rng.choice(rows, 150, replace=False)] = 39  # a rare sector: cells below the threshold
     municipality = rng.integers(0, 25, rows)
-    df = pd.DataFrame({
-        "sector": sector.astype(np.int16),
-        "municipality": municipality.astype(np.int16),
-        "wage": rng.gamma(3.0, 1000.0, rows).round(2),
-    })
+    df = pd.DataFrame(
+        {
+            "sector": sector.astype(np.int16),
+            "municipality": municipality.astype(np.int16),
+            "wage": rng.gamma(3.0, 1000.0, rows).round(2),
+        }
+    )
     df.loc[df.index[(df.sector == 39) & (df.municipality == 0)][:1], "wage"] = 5_000_000.0  # a dominant one
     for i in range(10):
         df[f"x{i}"] = rng.normal(size=rows)
@@ -69,15 +71,18 @@ def main() -> None:
     formula = "y ~ " + " + ".join(f"x{i}" for i in range(10))
 
     t = time.perf_counter()
-    ours_table = compute_table(df, statistic="sum", index=["sector"], columns=["municipality"], values="wage",
-                               params=params)
+    ours_table = compute_table(
+        df, statistic="sum", index=["sector"], columns=["municipality"], values="wage", params=params
+    )
     ours_table_s = time.perf_counter() - t
     t = time.perf_counter()
     ours_reg = check_regression(df, statistic="ols", formula=formula, params=params)
     ours_reg_s = time.perf_counter() - t
     cells = len(ours_table.table["rows"]) * len(ours_table.table["columns"])
-    print(f"ours: table of sums ({cells} cells) {ours_table_s:.2f} s -> {ours_table.status}; "
-          f"OLS (10 covariates) {ours_reg_s:.2f} s -> {ours_reg.status} (dof {ours_reg.dof})")
+    print(
+        f"ours: table of sums ({cells} cells) {ours_table_s:.2f} s -> {ours_table.status}; "
+        f"OLS (10 covariates) {ours_reg_s:.2f} s -> {ours_reg.status} (dof {ours_reg.dof})"
+    )
 
     t = time.perf_counter()
     import acro
@@ -94,8 +99,10 @@ def main() -> None:
     session.olsr(formula, data=df)
     acro_reg_s = time.perf_counter() - t
     acro_reg = session.results.results[list(session.results.results)[-1]]
-    print(f"acro: import {acro_import_s:.1f} s; table {acro_table_s:.2f} s -> {acro_table.status}; "
-          f"OLS {acro_reg_s:.2f} s -> {acro_reg.status} (dof {acro_reg.properties['dof']})")
+    print(
+        f"acro: import {acro_import_s:.1f} s; table {acro_table_s:.2f} s -> {acro_table.status}; "
+        f"OLS {acro_reg_s:.2f} s -> {acro_reg.status} (dof {acro_reg.properties['dof']})"
+    )
 
     acro_flags = set()
     for row in acro_table.outcome.index:
@@ -108,15 +115,25 @@ def main() -> None:
     table_agree = ours_table.status == acro_table.status and our_flags == acro_flags
     reg_agree = ours_reg.status == acro_reg.status and ours_reg.dof == acro_reg.properties["dof"]
     print(f"verdicts agree: table {table_agree} ({len(our_flags)} flags), regression {reg_agree}")
-    print(json.dumps({
-        "rows": len(df), "table_cells": cells,
-        "ours_table_s": round(ours_table_s, 3), "acro_table_s": round(acro_table_s, 3),
-        "ours_regression_s": round(ours_reg_s, 3), "acro_regression_s": round(acro_reg_s, 3),
-        "ours_import_s": round(ours_import_s, 1), "acro_import_s": round(acro_import_s, 1),
-        "table_status": ours_table.status, "regression_status": ours_reg.status,
-        "flagged_cells": len(ours_table.cells), "table_verdicts_agree": table_agree,
-        "regression_verdicts_agree": reg_agree,
-    }))
+    print(
+        json.dumps(
+            {
+                "rows": len(df),
+                "table_cells": cells,
+                "ours_table_s": round(ours_table_s, 3),
+                "acro_table_s": round(acro_table_s, 3),
+                "ours_regression_s": round(ours_reg_s, 3),
+                "acro_regression_s": round(acro_reg_s, 3),
+                "ours_import_s": round(ours_import_s, 1),
+                "acro_import_s": round(acro_import_s, 1),
+                "table_status": ours_table.status,
+                "regression_status": ours_reg.status,
+                "flagged_cells": len(ours_table.cells),
+                "table_verdicts_agree": table_agree,
+                "regression_verdicts_agree": reg_agree,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

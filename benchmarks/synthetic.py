@@ -25,9 +25,23 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ask4mdp.settings")
 
-COLUMNS = ["I_age", "I_gender", "I_nationality", "I_residence_country", "I_canton", "I_cross_border",
-           "I_marital_status", "J_start_date", "J_employee_status", "J_contract_type", "J_working_time", "J_nace",
-           "W_gross_wage", "W_paid_hours", "W_paid_overtime_hours"]
+COLUMNS = [
+    "I_age",
+    "I_gender",
+    "I_nationality",
+    "I_residence_country",
+    "I_canton",
+    "I_cross_border",
+    "I_marital_status",
+    "J_start_date",
+    "J_employee_status",
+    "J_contract_type",
+    "J_working_time",
+    "J_nace",
+    "W_gross_wage",
+    "W_paid_hours",
+    "W_paid_overtime_hours",
+]
 
 
 def _frame(data: dict) -> pd.DataFrame:
@@ -53,8 +67,9 @@ def person_table(rows: int, seed: int) -> pd.DataFrame:
     table["J_start_date"] = pd.to_datetime(table["J_start_date"])
     # nationality as delivered by default (one padlock): the dictionary's 7 groups
     nat = table["I_nationality"]
-    table["I_nationality"] = np.where(nat.isin(["LU", "DE", "BE", "FR", "PT"]), nat,
-                                      np.where(nat.isin(sorted(w.EU_OTHER)), "EU", "OTHER"))
+    table["I_nationality"] = np.where(
+        nat.isin(["LU", "DE", "BE", "FR", "PT"]), nat, np.where(nat.isin(sorted(w.EU_OTHER)), "EU", "OTHER")
+    )
     return table[COLUMNS].reset_index(drop=True)
 
 
@@ -74,39 +89,74 @@ def main() -> None:
     t0 = time.perf_counter()
     df = person_table(args.rows, args.seed)
     generate_s = time.perf_counter() - t0
-    print(f"table: {len(df):,} rows × {len(df.columns)} columns from extraction.warehouse ({generate_s:.1f} s)")
+    print(
+        f"table: {len(df):,} rows × {len(df.columns)} columns from extraction.warehouse ({generate_s:.1f} s)"
+    )
     print(f"missing values: {int(df.isna().sum().sum()):,} cells")
     with tempfile.TemporaryDirectory() as tmp:
         cpu0, t1 = time.process_time(), time.perf_counter()
-        synthetic, report = run_synthesis(df, report_dir=Path(tmp), seed=args.seed, target="J_nace",
-                                          settings_synthetic=settings.SYNTHETIC,
-                                          permutations=settings.SYNTHETIC.get("permutations", 20))
+        synthetic, report = run_synthesis(
+            df,
+            report_dir=Path(tmp),
+            seed=args.seed,
+            target="J_nace",
+            settings_synthetic=settings.SYNTHETIC,
+            permutations=settings.SYNTHETIC.get("permutations", 20),
+        )
         wall, cpu = time.perf_counter() - t1, time.process_time() - cpu0
         pdf_bytes = (Path(tmp) / "report.pdf").stat().st_size
     load = os.getloadavg()[0]
     s, p = report["synthesis"], report["privacy"]
-    print(f"synthesis (CART, {s['records_train']:,} training rows → {len(synthetic):,}): {s['seconds']:.2f} s")
-    print(f"synthesis + full report + PDF: {wall:.1f} s wall, {cpu:.1f} s CPU (load average {load:.1f} on "
-          f"{os.cpu_count()} cores)")
-    print(f"quasi-identifiers {s['quasi_identifiers']}: {s['removed_unique_records']} unique records removed; "
-          f"{s['removed_replicated_uniques']} replicated uniques dropped from the synthetic data")
-    print(f"pMSE {report['pMSE']:.6f}   S_pMSE {report['S_pMSE']:.3f}   (real training sample: "
-          f"{report['reference']['propensity']['S_pMSE']:.3f}; marginals baseline: {report['baseline']['S_pMSE']:.3f})")
+    print(
+        f"synthesis (CART, {s['records_train']:,} training rows → {len(synthetic):,}): {s['seconds']:.2f} s"
+    )
+    print(
+        f"synthesis + full report + PDF: {wall:.1f} s wall, {cpu:.1f} s CPU (load average {load:.1f} on "
+        f"{os.cpu_count()} cores)"
+    )
+    print(
+        f"quasi-identifiers {s['quasi_identifiers']}: {s['removed_unique_records']} unique records removed; "
+        f"{s['removed_replicated_uniques']} replicated uniques dropped from the synthetic data"
+    )
+    print(
+        f"pMSE {report['pMSE']:.6f}   S_pMSE {report['S_pMSE']:.3f}   (real training sample: "
+        f"{report['reference']['propensity']['S_pMSE']:.3f}; "
+        f"marginals baseline: {report['baseline']['S_pMSE']:.3f})"
+    )
     print(f"exact copies {report['exact_copies']:.5f}   real holdout {report['exact_copies_holdout']:.5f}")
-    print(f"DCR median {p['DCR_synthetic_train_median']:.4f} (holdout {p['DCR_holdout_train_median']:.4f});"
-          f" repU {p.get('repU', 0):.3f} % (holdout {p.get('repU_holdout', 0):.3f} %);"
-          f" DiSCO {p['DiSCO']['DiSCO']:.3f} % (holdout {p['DiSCO_holdout']['DiSCO']:.3f} %)")
-    goals = {"under_30_s": wall < 30, "S_pMSE_below_3": report["S_pMSE"] < 3,
-             "copies_not_above_holdout": report["exact_copies"] <= report["exact_copies_holdout"]}
+    print(
+        f"DCR median {p['DCR_synthetic_train_median']:.4f} (holdout {p['DCR_holdout_train_median']:.4f});"
+        f" repU {p.get('repU', 0):.3f} % (holdout {p.get('repU_holdout', 0):.3f} %);"
+        f" DiSCO {p['DiSCO']['DiSCO']:.3f} % (holdout {p['DiSCO_holdout']['DiSCO']:.3f} %)"
+    )
+    goals = {
+        "under_30_s": wall < 30,
+        "S_pMSE_below_3": report["S_pMSE"] < 3,
+        "copies_not_above_holdout": report["exact_copies"] <= report["exact_copies_holdout"],
+    }
     print("goals: " + ", ".join(f"{k} {'met' if v else 'NOT met'}" for k, v in goals.items()))
-    print(json.dumps({
-        "rows": len(df), "columns": len(df.columns), "seconds": round(wall, 2), "cpu_seconds": round(cpu, 2),
-        "synthesis_seconds": s["seconds"], "load_average": round(load, 2), "pMSE": report["pMSE"],
-        "S_pMSE": report["S_pMSE"], "S_pMSE_reference": report["reference"]["propensity"]["S_pMSE"],
-        "S_pMSE_baseline": report["baseline"]["S_pMSE"], "exact_copies": report["exact_copies"],
-        "exact_copies_holdout": report["exact_copies_holdout"], "repU": p.get("repU"),
-        "DiSCO": p["DiSCO"]["DiSCO"], "pdf_bytes": pdf_bytes, "goals": goals,
-    }))
+    print(
+        json.dumps(
+            {
+                "rows": len(df),
+                "columns": len(df.columns),
+                "seconds": round(wall, 2),
+                "cpu_seconds": round(cpu, 2),
+                "synthesis_seconds": s["seconds"],
+                "load_average": round(load, 2),
+                "pMSE": report["pMSE"],
+                "S_pMSE": report["S_pMSE"],
+                "S_pMSE_reference": report["reference"]["propensity"]["S_pMSE"],
+                "S_pMSE_baseline": report["baseline"]["S_pMSE"],
+                "exact_copies": report["exact_copies"],
+                "exact_copies_holdout": report["exact_copies_holdout"],
+                "repU": p.get("repU"),
+                "DiSCO": p["DiSCO"]["DiSCO"],
+                "pdf_bytes": pdf_bytes,
+                "goals": goals,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
 
 from ask4mdp.accounts.roles import Domain
 
@@ -306,18 +307,24 @@ def check_granularity(
 ) -> list[str]:
     """The problems of one granularity's recode rule against its modalities and the detailed ones.
 
-    Shared by the importer and ``services.granularity_add_custom``.
+    Shared by the importer and ``services.granularity_add_custom`` (whose messages an expert reads:
+    they are translated).
     """
+
+    def listed(values) -> str:
+        return ", ".join(str(v) for v in list(values)[:5])
+
     problems = []
     try:
         recode.validate_rule(rule)
     except recode.RecodeError as exc:
-        return [f"bad recode rule: {exc}"]
+        return [_("bad recode rule: %(problem)s") % {"problem": exc}]
     kind = rule.get("type", "identity") if rule else "identity"
     if is_detailed:
         if kind != "identity":
-            problems.append("the detailed granularity is the coding as held: its recode must be identity")
+            problems.append(_("the detailed granularity is the coding as held: its recode must be identity"))
         return problems
+    not_modalities = _("the recode produces codes that are not modalities of this granularity: %(codes)s")
     code_set, detailed_set = set(codes), set(detailed_codes)
     if kind == "map":
         table = rule["map"]
@@ -325,47 +332,58 @@ def check_granularity(
             unknown = [k for k in table if k not in detailed_set]
             if unknown:
                 problems.append(
-                    f"the recode map has keys that are not detailed modalities: {', '.join(unknown[:5])}"
+                    _("the recode map has keys that are not detailed modalities: %(codes)s")
+                    % {"codes": listed(unknown)}
                 )
             if rule.get("default") is None:
                 unmapped = [c for c in detailed_codes if c not in table]
                 if unmapped:
                     problems.append(
-                        "the recode map does not map the detailed modalities "
-                        f"{', '.join(unmapped[:5])} and has no default"
+                        _("the recode map does not map the detailed modalities %(codes)s and has no default")
+                        % {"codes": listed(unmapped)}
                     )
         produced = {v for v in table.values() if v is not None} | (
             {rule["default"]} if rule.get("default") is not None else set()
         )
         if not code_set:
-            problems.append("a map recode needs the modalities it produces")
+            problems.append(_("a map recode needs the modalities it produces"))
         missing = sorted(produced - code_set) if code_set else []
         if missing:
+            problems.append(not_modalities % {"codes": listed(missing)})
+        unused = [c for c in codes if c not in produced]
+        if unused:
             problems.append(
-                f"the recode produces codes that are not modalities of this granularity: "
-                f"{', '.join(missing[:5])}"
+                _("the recode map produces none of the modalities %(codes)s") % {"codes": listed(unused)}
             )
     elif kind == "intervals":
         if not code_set:
-            problems.append("an intervals recode needs the modalities it produces")
+            problems.append(_("an intervals recode needs the modalities it produces"))
         else:
             missing = [c for c in rule["codes"] if c not in code_set]
             if missing:
+                problems.append(not_modalities % {"codes": listed(missing)})
+            unused = [c for c in codes if c not in rule["codes"]]
+            if unused:
                 problems.append(
-                    f"the recode produces codes that are not modalities of this granularity: "
-                    f"{', '.join(missing[:5])}"
+                    _("the recode intervals produce none of the modalities %(codes)s")
+                    % {"codes": listed(unused)}
                 )
     elif code_set and detailed_set:
         for code in detailed_codes:
             try:
                 produced = recode.apply(rule, code)
             except (ValueError, TypeError, ArithmeticError):
-                problems.append(f"the recode cannot be applied to the detailed modality {code!r}")
+                problems.append(
+                    _("the recode cannot be applied to the detailed modality %(code)r") % {"code": code}
+                )
                 break
             if str(produced) not in code_set:
                 problems.append(
-                    f"the recode turns the detailed modality {code!r} into {produced!r}, "
-                    "which is not a modality of this granularity"
+                    _(
+                        "the recode turns the detailed modality %(code)r into %(produced)r, which is not a "
+                        "modality of this granularity"
+                    )
+                    % {"code": code, "produced": produced}
                 )
                 break
     return problems
@@ -615,7 +633,7 @@ def parse_dictionary(text: str, filename: str = "<dictionary>") -> dict:
             target = var["renamed_to"]
             if not target:
                 continue
-            target_reg, _, target_name = (
+            target_reg, _sep, target_name = (
                 target.rpartition(".") if "." in target else (reg["code"], "", target)
             )
             line = var["_lines"].get("renamed_to", var["_line"])
@@ -784,7 +802,7 @@ def _write(doc: dict, result: ImportResult) -> None:
         target_id = None
         if vdata["renamed_to"]:
             target = vdata["renamed_to"]
-            target_reg, _, target_name = (
+            target_reg, _sep, target_name = (
                 target.rpartition(".") if "." in target else (register_code, "", target)
             )
             target_id = existing[(registers[target_reg].pk, target_name)].pk
@@ -796,7 +814,7 @@ def _write(doc: dict, result: ImportResult) -> None:
 
     # Granularities.
     new_grans, changed_grans, doomed_grans, pending_mods = [], [], [], []
-    for _, vdata, variable in items:
+    for _code, vdata, variable in items:
         current = {} if variable.pk in new_var_ids else {g.code: g for g in variable.granularities.all()}
         wanted = {g["code"] for g in vdata["granularities"]}
         # A coding the file drops is deleted, unless it was approved on a request (custom).
@@ -846,7 +864,7 @@ def _write(doc: dict, result: ImportResult) -> None:
 
     # A variable the database knows and the file no longer lists is withdrawn in the newest version
     # (never deleted: requests may refer to it).
-    seen = {variable.pk for _, _, variable in items}
+    seen = {variable.pk for _code, _data, variable in items}
     if result.version is not None:
         for variable in Variable.objects.exclude(pk__in=seen).filter(status=Variable.Status.ACTIVE):
             variable.status = Variable.Status.WITHDRAWN

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ask4mdp.accounts.roles import Role
 from ask4mdp.audit.services import log_event
@@ -26,15 +27,20 @@ def _modality_rows(modalities) -> list[tuple[str, str, str]]:
             code, label, label_fr = item[0], item[1], item[2] if len(item) == 3 else ""
         else:
             raise ValidationError(
-                {"modalities": f"a modality must be (code, label[, label_fr]), not {item!r}"}
+                {
+                    "modalities": _("a modality must be (code, label[, label_fr]), not %(item)r")
+                    % {"item": item}
+                }
             )
         if code in (None, "") or not label:
-            raise ValidationError({"modalities": "every modality needs a code and a label"})
+            raise ValidationError({"modalities": _("every modality needs a code and a label")})
         rows.append((str(code), str(label), str(label_fr or "")))
     codes = [r[0] for r in rows]
     duplicates = sorted({c for c in codes if codes.count(c) > 1})
     if duplicates:
-        raise ValidationError({"modalities": f"duplicate modality codes: {', '.join(duplicates)}"})
+        raise ValidationError(
+            {"modalities": _("duplicate modality codes: %(codes)s") % {"codes": ", ".join(duplicates)}}
+        )
     return rows
 
 
@@ -59,17 +65,17 @@ def granularity_add_custom(
     if not (
         getattr(actor, "is_superuser", False) or (actor is not None and actor.has_role(*CAN_ADD_GRANULARITY))
     ):
-        raise PermissionDenied("only thematic experts, the datateam and administrators add codings")
+        raise PermissionDenied(_("only thematic experts, the datateam and administrators add codings"))
     rows = _modality_rows(modalities)
     if not isinstance(recode or {}, dict):
-        raise ValidationError({"recode": "a recode rule must be a mapping"})
+        raise ValidationError({"recode": _("a recode rule must be a mapping")})
     rule = normalise_rule(dict(recode or {"type": "identity"}))
     try:
         recode_rules.validate_rule(rule)
     except recode_rules.RecodeError as exc:
         raise ValidationError({"recode": str(exc)}) from None
     if not label:
-        raise ValidationError({"label": "a coding needs a label"})
+        raise ValidationError({"label": _("a coding needs a label")})
     with transaction.atomic():
         variable = Variable.objects.select_for_update().get(pk=variable.pk)
         existing = set(variable.granularities.values_list("code", flat=True))
@@ -79,7 +85,12 @@ def granularity_add_custom(
                 n += 1
             code = f"custom{n}"
         if code in existing:
-            raise ValidationError({"code": f"{variable.name} already has a coding {code!r}"})
+            raise ValidationError(
+                {
+                    "code": _("%(variable)s already has a coding %(code)r")
+                    % {"variable": variable.name, "code": code}
+                }
+            )
         detailed = variable.granularities.filter(kind=Granularity.Kind.DETAILED).first()
         detailed_codes = list(detailed.modalities.values_list("code", flat=True)) if detailed else []
         problems = check_granularity(rule=rule, codes=[r[0] for r in rows], detailed_codes=detailed_codes)

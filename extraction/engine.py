@@ -357,8 +357,14 @@ class Extractor:
         period = self.period_column(code)
         if period and period in {v["name"] for v in variables}:
             order.insert(1 if pcol else 0, f"r.{quote_ident(period)}")
-        # Ties (if any) broken by every delivered value: the order is total, hence the same bytes.
-        order += [quote_ident(v["name"]) for v in variables]
+        # The order must be total for the bytes to be the same on every run. (unit identifier, period)
+        # is unique in the monthly registers; elsewhere ties are broken by every delivered value.
+        unit = self.meta["registers"][code].get("unit", "")
+        unit_domain = {"person_month": "person", "job_month": "job", "company_month": "company"}.get(unit)
+        unit_delivered = unit_domain and any(self.domain_of(v) == unit_domain for v in variables) or (
+            unit_domain == "person" and pcol)
+        if not (unit_delivered and period and period in {v["name"] for v in variables}):
+            order += [quote_ident(v["name"]) for v in variables]
         query = (f"SELECT {', '.join(selects)} FROM {self.source(code)} r {' '.join(joins)} "
                  f"WHERE {self.period_sql(code)} ORDER BY {', '.join(order)}")
         return query, [v["name"] for v in variables]

@@ -47,8 +47,15 @@ def _request_json(output_request: OutputRequest) -> dict:
         "url": reverse("outputs:request_detail", kwargs={"pk": output_request.pk}),
         "submitted_at": output_request.created_at.isoformat(),
         "files": [
-            {"id": f.pk, "name": f.name, "kind": f.kind, "sha256": f.sha256, "check_status": f.check_status,
-             "summary": (f.check_result or {}).get("summary", ""), "decision": f.decision}
+            {
+                "id": f.pk,
+                "name": f.name,
+                "kind": f.kind,
+                "sha256": f.sha256,
+                "check_status": f.check_status,
+                "summary": (f.check_result or {}).get("summary", ""),
+                "decision": f.decision,
+            }
             for f in output_request.files.all()
         ],
     }
@@ -68,7 +75,9 @@ def submit(request):
     except json.JSONDecodeError as exc:
         return _error(400, f"metadata is not valid JSON: {exc}")
     if not isinstance(metadata, dict):
-        return _error(400, "metadata must be a JSON object mapping file names to {kind, spec, supporting_table}")
+        return _error(
+            400, "metadata must be a JSON object mapping file names to {kind, spec, supporting_table}"
+        )
     supporting = {f.name: f for f in request.FILES.getlist("supporting")}
     files = []
     for upload in request.FILES.getlist("files"):
@@ -78,13 +87,23 @@ def submit(request):
         support_name = meta.get("supporting_table")
         if support_name and support_name not in supporting:
             return _error(400, f"supporting table {support_name} was not uploaded in 'supporting'")
-        files.append({"file": upload, "kind": meta.get("kind", "table"), "spec": meta.get("spec"),
-                      "supporting_table": supporting.get(support_name) if support_name else None})
+        files.append(
+            {
+                "file": upload,
+                "kind": meta.get("kind", "table"),
+                "spec": meta.get("spec"),
+                "supporting_table": supporting.get(support_name) if support_name else None,
+            }
+        )
     try:
         output_request = services.output_request_create(
-            project=project, actor=token.user, title=request.POST.get("title", ""),
-            description=request.POST.get("description", ""), files=files,
-            acro_bundle=request.FILES.get("acro_bundle"), via_api=True,
+            project=project,
+            actor=token.user,
+            title=request.POST.get("title", ""),
+            description=request.POST.get("description", ""),
+            files=files,
+            acro_bundle=request.FILES.get("acro_bundle"),
+            via_api=True,
         )
     except ValidationError as exc:
         return _error(400, " ".join(exc.messages))
@@ -100,7 +119,9 @@ def detail(request, pk):
     token = _authenticate(request)
     if token is None:
         return _error(401, "a valid, unexpired token is required (Authorization: Bearer …)")
-    output_request = OutputRequest.objects.filter(pk=pk, project=token.project).select_related("project").first()
+    output_request = (
+        OutputRequest.objects.filter(pk=pk, project=token.project).select_related("project").first()
+    )
     if output_request is None:
         return _error(404, "no such output request for this token's project")
     return JsonResponse(_request_json(output_request))

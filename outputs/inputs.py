@@ -20,10 +20,33 @@ SAMPLE = 2000
 MATCH_SHARE = 0.5
 
 NAME_HINTS = {
-    "name": ("name", "nom", "prenom", "firstname", "lastname", "surname", "fullname", "givenname", "vorname",
-             "nachname", "familyname"),
-    "national_id": ("matricule", "nir", "ssn", "insee", "nationalid", "nin", "socialsecurity", "secu",
-                    "registrenational", "niss", "idnumber", "cns"),
+    "name": (
+        "name",
+        "nom",
+        "prenom",
+        "firstname",
+        "lastname",
+        "surname",
+        "fullname",
+        "givenname",
+        "vorname",
+        "nachname",
+        "familyname",
+    ),
+    "national_id": (
+        "matricule",
+        "nir",
+        "ssn",
+        "insee",
+        "nationalid",
+        "nin",
+        "socialsecurity",
+        "secu",
+        "registrenational",
+        "niss",
+        "idnumber",
+        "cns",
+    ),
     "address": ("address", "adresse", "street", "rue", "strasse", "addr"),
     "email": ("email", "mail", "courriel"),
     "phone": ("phone", "telephone", "tel", "gsm", "mobile", "portable", "fax"),
@@ -31,7 +54,9 @@ NAME_HINTS = {
 EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
 PHONE = re.compile(r"^(\+|00)?[\d\s().\-/]{8,20}$")
 MATRICULE = re.compile(r"^(\d{4})(\d{2})(\d{2})\d{5}$")
-NIR = re.compile(r"^([12])\s?(\d{2})\s?(0[1-9]|1[0-2]|[2-9]\d)\s?(\d{2}|2A|2B)\s?(\d{3})\s?(\d{3})\s?(\d{2})?$")
+NIR = re.compile(
+    r"^([12])\s?(\d{2})\s?(0[1-9]|1[0-2]|[2-9]\d)\s?(\d{2}|2A|2B)\s?(\d{3})\s?(\d{3})\s?(\d{2})?$"
+)
 BELGIAN_NN = re.compile(r"^(\d{2})\.?(\d{2})\.?(\d{2})-?(\d{3})\.?(\d{2})$")
 ADDRESS = re.compile(
     r"\b(\d{1,4}[a-z]?,?\s+(rue|route|avenue|av\.|boulevard|bd|allée|place|chemin|impasse|street|st\.|road|"
@@ -48,7 +73,9 @@ class InputError(ValueError):
 def file_type(name: str) -> str:
     suffix = Path(name).suffix.lower()
     if suffix not in ALLOWED_TYPES:
-        raise InputError(f"file type {suffix or '(none)'} is not allowed: use CSV, XLSX, Parquet or Stata (.dta)")
+        raise InputError(
+            f"file type {suffix or '(none)'} is not allowed: use CSV, XLSX, Parquet or Stata (.dta)"
+        )
     return ALLOWED_TYPES[suffix]
 
 
@@ -77,7 +104,9 @@ def read_input(path: Path, kind: str) -> pd.DataFrame:
             return pd.read_parquet(path)
         return pd.read_stata(path, convert_categoricals=False)
     except Exception as exc:  # every reader fails its own way on a corrupt file
-        raise InputError(f"the file cannot be read as {kind.upper()}: {str(exc).splitlines()[0] if str(exc) else exc}") from exc
+        raise InputError(
+            f"the file cannot be read as {kind.upper()}: {str(exc).splitlines()[0] if str(exc) else exc}"
+        ) from exc
 
 
 def _normal_name(name: str) -> str:
@@ -140,20 +169,25 @@ def detect_identifiers(df: pd.DataFrame) -> dict[str, str]:
         if sample.empty:
             continue
         digits = sample.str.replace(r"[\s.\-/]", "", regex=True)
-        if _share(digits, is_matricule) >= MATCH_SHARE:
-            found[str(column)] = "national_id"
-        elif _share(sample, is_nir) >= MATCH_SHARE or _share(sample, is_belgian_nn) >= MATCH_SHARE:
+        if (
+            _share(digits, is_matricule) >= MATCH_SHARE
+            or _share(sample, is_nir) >= MATCH_SHARE
+            or _share(sample, is_belgian_nn) >= MATCH_SHARE
+        ):
             found[str(column)] = "national_id"
         elif _share(sample, lambda v: bool(EMAIL.match(v))) >= MATCH_SHARE:
             found[str(column)] = "email"
         elif _share(sample, lambda v: bool(ADDRESS.search(v))) >= MATCH_SHARE:
             found[str(column)] = "address"
-        elif (_share(sample, lambda v: bool(PHONE.match(v)) and sum(c.isdigit() for c in v) >= 8) >= MATCH_SHARE
-              and not pd.api.types.is_numeric_dtype(df[column])
-              and sample.str.contains(r"[\s+().\-/]", regex=True).mean() >= MATCH_SHARE):
+        elif (
+            _share(sample, lambda v: bool(PHONE.match(v)) and sum(c.isdigit() for c in v) >= 8) >= MATCH_SHARE
+            and not pd.api.types.is_numeric_dtype(df[column])
+            and sample.str.contains(r"[\s+().\-/]", regex=True).mean() >= MATCH_SHARE
+        ):
             found[str(column)] = "phone"
-        elif (_share(sample, lambda v: bool(PERSON_NAME.match(v))) >= 0.8
-              and sample.nunique() >= max(5, 0.5 * len(sample))):
+        elif _share(sample, lambda v: bool(PERSON_NAME.match(v))) >= 0.8 and sample.nunique() >= max(
+            5, 0.5 * len(sample)
+        ):
             found[str(column)] = "name"
     return found
 
@@ -165,8 +199,12 @@ def profile(df: pd.DataFrame) -> dict:
         series = df[name]
         numeric = pd.to_numeric(series, errors="coerce")
         is_numeric = bool(len(series.dropna())) and numeric.notna().sum() == series.notna().sum()
-        item = {"name": str(name), "dtype": "number" if is_numeric else str(series.dtype),
-                "missing": int(series.isna().sum()), "distinct": int(series.nunique(dropna=True))}
+        item = {
+            "name": str(name),
+            "dtype": "number" if is_numeric else str(series.dtype),
+            "missing": int(series.isna().sum()),
+            "distinct": int(series.nunique(dropna=True)),
+        }
         if is_numeric and numeric.notna().any():
             item["min"], item["max"] = float(numeric.min()), float(numeric.max())
         columns.append(item)

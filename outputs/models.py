@@ -36,12 +36,22 @@ class OutputRequest(models.Model):
         DECIDED = "decided", _("Decided")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="output_requests",
-                                verbose_name=_("project"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="output_requests", verbose_name=_("researcher"))
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.PROTECT,
+        related_name="output_requests",
+        verbose_name=_("project"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="output_requests",
+        verbose_name=_("researcher"),
+    )
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), help_text=_("What the outputs are and what they are for."))
+    description = models.TextField(
+        _("description"), help_text=_("What the outputs are and what they are for.")
+    )
     status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.CHECKING)
     via_api = models.BooleanField(_("submitted through the API"), default=False)
     created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
@@ -104,25 +114,40 @@ class OutputFile(models.Model):
     name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
-    supporting_table = models.FileField(_("table behind the figure"), upload_to=output_upload_to, blank=True,
-                                        max_length=400)
-    spec = models.JSONField(_("spec"), null=True, blank=True,
-                            help_text=_("How the output was computed (see the spec format)."))
+    supporting_table = models.FileField(
+        _("table behind the figure"), upload_to=output_upload_to, blank=True, max_length=400
+    )
+    spec = models.JSONField(
+        _("spec"), null=True, blank=True, help_text=_("How the output was computed (see the spec format).")
+    )
     acro_record = models.JSONField(_("ACRO record"), null=True, blank=True)
-    check_status = models.CharField(_("check"), max_length=8, choices=CheckStatus.choices,
-                                    default=CheckStatus.PENDING)
+    check_status = models.CharField(
+        _("check"), max_length=8, choices=CheckStatus.choices, default=CheckStatus.PENDING
+    )
     check_result = models.JSONField(_("check result"), default=dict, blank=True)
     parameters = models.JSONField(_("parameters of the checks"), default=dict, blank=True)
     exception_justification = models.TextField(_("justification for an exception"), blank=True)
     exception_requested_at = models.DateTimeField(null=True, blank=True)
     exception_first_approver = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("first checker of the exception"),
     )
-    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING
+    )
     decision_comment = models.TextField(_("checker's comment"), blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("decided by"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
@@ -155,6 +180,9 @@ class Review(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.action} by {self.checker} on {self.output_file}"
+
 
 class ReleasedTable(models.Model):
     """A released table with its definition, for the differencing detector."""
@@ -166,14 +194,18 @@ class ReleasedTable(models.Model):
     counts = models.JSONField(help_text="[[row labels, column labels, count], …]")
     released_at = models.DateTimeField(default=timezone.now)
 
+    def __str__(self) -> str:
+        return f"{self.project.reference} {self.output_file.name}"
+
 
 class ReleaseLogEntry(models.Model):
     """One download of a released file (or a checker's inspection of an unreleased one)."""
 
     output_file = models.ForeignKey(OutputFile, on_delete=models.PROTECT, related_name="downloads")
     project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="release_log")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("who"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("who")
+    )
     at = models.DateTimeField(_("when"), default=timezone.now)
     file_name = models.CharField(_("file"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
@@ -194,8 +226,12 @@ class ApiToken(models.Model):
     Only the SHA-256 of the token is stored; the token itself is shown once, at creation.
     """
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="output_api_tokens")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="output_api_tokens")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="output_api_tokens"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="output_api_tokens"
+    )
     name = models.CharField(_("name"), max_length=100, blank=True)
     prefix = models.CharField(max_length=12, db_index=True)
     token_hash = models.CharField(max_length=64, unique=True)
@@ -227,15 +263,18 @@ class InputFile(models.Model):
         REFUSED = "refused", _("Refused")
         VALIDATED = "validated", _("Validated and delivered")
 
-    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="input_files",
-                                verbose_name=_("project"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("uploaded by"))
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.PROTECT, related_name="input_files", verbose_name=_("project")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
     file = models.FileField(_("file"), upload_to=input_upload_to, max_length=400)
     original_name = models.CharField(_("file name"), max_length=255)
     description = models.TextField(_("description"), blank=True)
-    legal_basis = models.TextField(_("legal basis"),
-                                   help_text=_("The legal basis for linking this file (law, consent…)."))
+    legal_basis = models.TextField(
+        _("legal basis"), help_text=_("The legal basis for linking this file (law, consent…).")
+    )
     size = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
     file_type = models.CharField(max_length=10, blank=True)
@@ -249,8 +288,9 @@ class InputFile(models.Model):
     delivered_sha256 = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     checked_at = models.DateTimeField(null=True, blank=True)
-    validated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+")
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     validated_at = models.DateTimeField(null=True, blank=True)
     refusal_reason = models.TextField(blank=True)
 

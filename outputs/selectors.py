@@ -19,10 +19,17 @@ def projects_for_researcher(user) -> QuerySet[Project]:
 
 def checker_queue(user) -> QuerySet[OutputRequest]:
     """Requests waiting for a checker, oldest first."""
-    qs = OutputRequest.objects.filter(status__in=[OutputRequest.Status.AWAITING_REVIEW, OutputRequest.Status.CHECKING])
-    qs = qs.select_related("project", "created_by").annotate(
-        n_files=Count("files"), n_pending=Count("files", filter=Q(files__decision=OutputFile.Decision.PENDING)),
-    ).order_by("checks_finished_at", "created_at")
+    qs = OutputRequest.objects.filter(
+        status__in=[OutputRequest.Status.AWAITING_REVIEW, OutputRequest.Status.CHECKING]
+    )
+    qs = (
+        qs.select_related("project", "created_by")
+        .annotate(
+            n_files=Count("files"),
+            n_pending=Count("files", filter=Q(files__decision=OutputFile.Decision.PENDING)),
+        )
+        .order_by("checks_finished_at", "created_at")
+    )
     if is_output_checker(user):
         return qs
     return qs.none()
@@ -45,7 +52,9 @@ def turnaround_chart(requests) -> dict:
 
 
 def released_tables_for(project, data_sha256: str) -> QuerySet[ReleasedTable]:
-    return ReleasedTable.objects.filter(project=project, data_sha256=data_sha256).select_related("output_file")
+    return ReleasedTable.objects.filter(project=project, data_sha256=data_sha256).select_related(
+        "output_file"
+    )
 
 
 def token_from_raw(raw: str) -> ApiToken | None:
@@ -61,7 +70,11 @@ def token_from_raw(raw: str) -> ApiToken | None:
 
 def input_projects(user) -> QuerySet[Project]:
     qs = Project.objects.filter(status__in=[Project.Status.PREPARING, Project.Status.ACTIVE])
-    return qs.annotate(n_inputs=Count("input_files")).order_by("reference") if can_manage_inputs(user) else qs.none()
+    return (
+        qs.annotate(n_inputs=Count("input_files")).order_by("reference")
+        if can_manage_inputs(user)
+        else qs.none()
+    )
 
 
 def project_inputs_all_validated(project) -> bool:

@@ -27,10 +27,21 @@ from ask4mdp.notifications.services import notify
 
 from . import inputs as input_checks
 from .models import (
-    ApiToken, CheckStatus, InputFile, OutputFile, OutputRequest, ReleasedTable, ReleaseLogEntry, Review,
+    ApiToken,
+    CheckStatus,
+    InputFile,
+    OutputFile,
+    OutputRequest,
+    ReleasedTable,
+    ReleaseLogEntry,
+    Review,
 )
 from .permissions import (
-    can_download_released, can_manage_inputs, can_submit_outputs, is_output_checker, is_researcher_of,
+    can_download_released,
+    can_manage_inputs,
+    can_submit_outputs,
+    is_output_checker,
+    is_researcher_of,
 )
 
 OUTPUT_EXTENSIONS = {
@@ -54,7 +65,7 @@ def _sha256_file(f) -> tuple[str, int]:
     digest, size = hashlib.sha256(), 0
     if hasattr(f, "seek"):
         f.seek(0)
-    for chunk in (f.chunks() if hasattr(f, "chunks") else iter(lambda: f.read(1 << 20), b"")):
+    for chunk in f.chunks() if hasattr(f, "chunks") else iter(lambda: f.read(1 << 20), b""):
         digest.update(chunk)
         size += len(chunk)
     if hasattr(f, "seek"):
@@ -85,6 +96,7 @@ def _team(project):
 
 # --- output requests -----------------------------------------------------------------------------
 
+
 def _validate_output_file(kind: str, file: File, supporting_table) -> None:
     name = PurePosixPath(file.name or "").name
     suffix = Path(name).suffix.lower()
@@ -93,12 +105,18 @@ def _validate_output_file(kind: str, file: File, supporting_table) -> None:
     if suffix not in OUTPUT_EXTENSIONS[kind]:
         raise ValidationError(
             _("%(name)s: files of type %(suffix)s are not accepted as %(kind)s (allowed: %(allowed)s).")
-            % {"name": name, "suffix": suffix or "?", "kind": OutputFile.Kind(kind).label,
-               "allowed": ", ".join(sorted(OUTPUT_EXTENSIONS[kind]))}
+            % {
+                "name": name,
+                "suffix": suffix or "?",
+                "kind": OutputFile.Kind(kind).label,
+                "allowed": ", ".join(sorted(OUTPUT_EXTENSIONS[kind])),
+            }
         )
     if file.size is not None and file.size > _max_output_size():
-        raise ValidationError(_("%(name)s is larger than the limit of %(limit)s MB.")
-                              % {"name": name, "limit": _max_output_size() // (1024 * 1024)})
+        raise ValidationError(
+            _("%(name)s is larger than the limit of %(limit)s MB.")
+            % {"name": name, "limit": _max_output_size() // (1024 * 1024)}
+        )
     if kind == OutputFile.Kind.FIGURE:
         if supporting_table is None:
             raise ValidationError(_("%(name)s: a figure needs the table behind it.") % {"name": name})
@@ -106,8 +124,9 @@ def _validate_output_file(kind: str, file: File, supporting_table) -> None:
             raise ValidationError(_("The table behind a figure must be a CSV or XLSX file."))
 
 
-def output_request_create(*, project, actor, title: str, description: str, files=(), acro_bundle=None,
-                          via_api: bool = False) -> OutputRequest:
+def output_request_create(
+    *, project, actor, title: str, description: str, files=(), acro_bundle=None, via_api: bool = False
+) -> OutputRequest:
     """A researcher of an active project asks to take files out of the desktop.
 
     ``files`` is a list of dicts ``{"file": File | path, "kind": "table"|"figure"|"regression"|"document",
@@ -138,8 +157,10 @@ def output_request_create(*, project, actor, title: str, description: str, files
             try:
                 spec = validate_spec(spec)
             except SpecError as exc:
-                raise ValidationError(_("%(name)s: invalid spec: %(error)s")
-                                      % {"name": PurePosixPath(file.name).name, "error": exc}) from exc
+                raise ValidationError(
+                    _("%(name)s: invalid spec: %(error)s")
+                    % {"name": PurePosixPath(file.name).name, "error": exc}
+                ) from exc
         items.append((kind, file, support, spec))
     bundle_outputs = []
     if acro_bundle is not None:
@@ -155,12 +176,23 @@ def output_request_create(*, project, actor, title: str, description: str, files
         raise ValidationError(_("Attach at least one file or an ACRO bundle."))
 
     with transaction.atomic(durable=True):
-        request = OutputRequest.objects.create(project=project, created_by=actor, title=title.strip()[:200],
-                                               description=description.strip(), via_api=via_api)
+        request = OutputRequest.objects.create(
+            project=project,
+            created_by=actor,
+            title=title.strip()[:200],
+            description=description.strip(),
+            via_api=via_api,
+        )
         for kind, file, support, spec in items:
             sha, size = _sha256_file(file)
-            output = OutputFile(output_request=request, kind=kind, name=PurePosixPath(file.name).name,
-                                sha256=sha, size=size, spec=spec)
+            output = OutputFile(
+                output_request=request,
+                kind=kind,
+                name=PurePosixPath(file.name).name,
+                sha256=sha,
+                size=size,
+                spec=spec,
+            )
             output.file.save(output.name, file, save=False)
             if support is not None:
                 output.supporting_table.save(PurePosixPath(support.name).name, support, save=False)
@@ -168,17 +200,28 @@ def output_request_create(*, project, actor, title: str, description: str, files
         for bundle_output in bundle_outputs:
             for bundle_file in bundle_output.files:
                 output = OutputFile(
-                    output_request=request, kind=OutputFile.Kind.ACRO, name=bundle_file.name,
-                    sha256=bundle_file.sha256, size=len(bundle_file.content),
+                    output_request=request,
+                    kind=OutputFile.Kind.ACRO,
+                    name=bundle_file.name,
+                    sha256=bundle_file.sha256,
+                    size=len(bundle_file.content),
                     acro_record={**bundle_output.record(), "checksum_ok": bundle_file.checksum_ok},
                     exception_justification=bundle_output.exception,
                     exception_requested_at=timezone.now() if bundle_output.exception else None,
                 )
                 output.file.save(bundle_file.name, ContentFile(bundle_file.content), save=False)
                 output.save()
-        log_event("outputs.request_submitted", actor=actor, obj=request,
-                  data={"project": project.reference, "files": [f.name for f in request.files.all()],
-                        "via_api": via_api, "acro_bundle": acro_bundle is not None})
+        log_event(
+            "outputs.request_submitted",
+            actor=actor,
+            obj=request,
+            data={
+                "project": project.reference,
+                "files": [f.name for f in request.files.all()],
+                "via_api": via_api,
+                "acro_bundle": acro_bundle is not None,
+            },
+        )
         transaction.on_commit(partial(run_output_checks.delay, output_request_id=request.pk))
     return request
 
@@ -193,23 +236,42 @@ def _check_one(output: OutputFile, project) -> tuple[str, dict]:
     if output.kind == OutputFile.Kind.ACRO:
         record = output.acro_record or {}
         status = record.get("status", "review")
-        result = {"status": status, "summary": record.get("summary", ""), "source": "acro",
-                  "cells": flagged_cells(record.get("outcome")), "command": record.get("command", ""),
-                  "acro_type": record.get("type", ""), "notes": []}
+        result = {
+            "status": status,
+            "summary": record.get("summary", ""),
+            "source": "acro",
+            "cells": flagged_cells(record.get("outcome")),
+            "command": record.get("command", ""),
+            "acro_type": record.get("type", ""),
+            "notes": [],
+        }
         if record.get("checksum_ok") is False:
             result["notes"].append("the file's checksum does not match the one ACRO wrote: review it")
             status = "fail" if status == "fail" else "review"
         return status, result
     if not output.spec:
-        note = ("no spec or ACRO record: the checker checks this output by hand"
-                if output.kind != OutputFile.Kind.DOCUMENT else "document: the checker reads it")
-        return "review", {"status": "review", "summary": "review; " + note, "source": "manual", "cells": [],
-                          "notes": [note]}
+        note = (
+            "no spec or ACRO record: the checker checks this output by hand"
+            if output.kind != OutputFile.Kind.DOCUMENT
+            else "document: the checker reads it"
+        )
+        return "review", {
+            "status": "review",
+            "summary": "review; " + note,
+            "source": "manual",
+            "cells": [],
+            "notes": [note],
+        }
     try:
         checked = run_spec(output.spec, base_dir=Path(project.delivery_dir), params=params, confine=True)
     except SpecError as exc:
-        return "error", {"status": "error", "summary": f"the spec could not be checked: {exc}", "source": "spec",
-                         "cells": [], "notes": [str(exc)]}
+        return "error", {
+            "status": "error",
+            "summary": f"the spec could not be checked: {exc}",
+            "source": "spec",
+            "cells": [],
+            "notes": [str(exc)],
+        }
     result = checked.as_dict()
     result["source"] = "spec"
     status = checked.status
@@ -219,11 +281,16 @@ def _check_one(output: OutputFile, project) -> tuple[str, dict]:
 
         definition = checked.definition
         variables = definition.get("index", []) + definition.get("columns", [])
-        new = TableCounts(name=output.name, variables=variables, population=definition,
-                          cells=counts_from_result(table))
+        new = TableCounts(
+            name=output.name, variables=variables, population=definition, cells=counts_from_result(table)
+        )
         released = [
-            TableCounts(name=r.output_file.name, variables=r.definition.get("index", []) + r.definition.get("columns", []),
-                        population=r.definition, cells=[tuple(c) for c in r.counts])
+            TableCounts(
+                name=r.output_file.name,
+                variables=r.definition.get("index", []) + r.definition.get("columns", []),
+                population=r.definition,
+                cells=[tuple(c) for c in r.counts],
+            )
             for r in released_tables_for(project, definition["data_sha256"])
         ]
         findings = find_differencing(new, released, params.safe_threshold)
@@ -248,8 +315,15 @@ def output_checks_run(*, output_request_id: int) -> OutputRequest:
         try:
             outcomes[output.pk] = _check_one(output, request.project)
         except Exception as exc:  # a checker must see a file that could not be checked, not a lost request
-            outcomes[output.pk] = ("error", {"status": "error", "summary": f"internal error: {exc.__class__.__name__}",
-                                             "cells": [], "notes": []})
+            outcomes[output.pk] = (
+                "error",
+                {
+                    "status": "error",
+                    "summary": f"internal error: {exc.__class__.__name__}",
+                    "cells": [],
+                    "notes": [],
+                },
+            )
     with transaction.atomic(durable=True):
         request = OutputRequest.objects.select_for_update().get(pk=output_request_id)
         if request.status != OutputRequest.Status.CHECKING:
@@ -265,18 +339,34 @@ def output_checks_run(*, output_request_id: int) -> OutputRequest:
                 output.save(update_fields=["check_status", "check_result", "parameters"])
         request.checks_done()
         request.save()
-        log_event("outputs.request_checked", actor=None, obj=request,
-                  data={str(f.pk): f.check_status for f in request.files.all()})
+        log_event(
+            "outputs.request_checked",
+            actor=None,
+            obj=request,
+            data={str(f.pk): f.check_status for f in request.files.all()},
+        )
         url = _url("outputs:request_detail", pk=request.pk)
-        notify(recipients=_checkers(request.project), event="outputs_to_check",
-               context={"output_request": request, "project": request.project}, url=url)
-        notify(recipients=[request.created_by], event="outputs_checked",
-               context={"output_request": request, "project": request.project}, url=url)
+        notify(
+            recipients=_checkers(request.project),
+            event="outputs_to_check",
+            context={"output_request": request, "project": request.project},
+            url=url,
+        )
+        notify(
+            recipients=[request.created_by],
+            event="outputs_checked",
+            context={"output_request": request, "project": request.project},
+            url=url,
+        )
     return request
 
 
 def _lock_file(output_file) -> OutputFile:
-    return OutputFile.objects.select_for_update().select_related("output_request__project").get(pk=output_file.pk)
+    return (
+        OutputFile.objects.select_for_update()
+        .select_related("output_request__project")
+        .get(pk=output_file.pk)
+    )
 
 
 def output_file_request_exception(*, output_file, justification: str, actor) -> OutputFile:
@@ -293,12 +383,21 @@ def output_file_request_exception(*, output_file, justification: str, actor) -> 
         output.exception_justification = justification.strip()
         output.exception_requested_at = timezone.now()
         output.exception_first_approver = None
-        output.save(update_fields=["exception_justification", "exception_requested_at", "exception_first_approver"])
-        log_event("outputs.exception_requested", actor=actor, obj=output,
-                  data={"output_request": output.output_request_id})
-        notify(recipients=_checkers(project), event="outputs_exception_requested",
-               context={"output_request": output.output_request, "output_file": output, "project": project},
-               url=_url("outputs:request_detail", pk=output.output_request_id))
+        output.save(
+            update_fields=["exception_justification", "exception_requested_at", "exception_first_approver"]
+        )
+        log_event(
+            "outputs.exception_requested",
+            actor=actor,
+            obj=output,
+            data={"output_request": output.output_request_id},
+        )
+        notify(
+            recipients=_checkers(project),
+            event="outputs_exception_requested",
+            context={"output_request": output.output_request, "output_file": output, "project": project},
+            url=_url("outputs:request_detail", pk=output.output_request_id),
+        )
     return output
 
 
@@ -324,38 +423,68 @@ def output_file_decide(*, output_file, action: str, comment: str = "", actor) ->
         if output.decision != OutputFile.Decision.PENDING:
             raise ValidationError(_("This file has already been decided."))
         now = timezone.now()
-        event = {"approve": "outputs.file_released", "reject": "outputs.file_refused",
-                 "changes": "outputs.file_changes_requested"}[action]
+        event = {
+            "approve": "outputs.file_released",
+            "reject": "outputs.file_refused",
+            "changes": "outputs.file_changes_requested",
+        }[action]
         if action == "approve" and output.needs_exception:
             if not output.exception_justification:
-                raise ValidationError(_("This file fails the rules: it can only be released as an exception "
-                                        "that the researcher asks for."))
+                raise ValidationError(
+                    _(
+                        "This file fails the rules: it can only be released as an exception "
+                        "that the researcher asks for."
+                    )
+                )
             if output.exception_first_approver_id is None:
                 output.exception_first_approver = actor
                 output.save(update_fields=["exception_first_approver"])
-                Review.objects.create(output_file=output, checker=actor, action="exception_approved", comment=comment)
-                log_event("outputs.exception_first_approval", actor=actor, obj=output, data={"comment": comment})
+                Review.objects.create(
+                    output_file=output, checker=actor, action="exception_approved", comment=comment
+                )
+                log_event(
+                    "outputs.exception_first_approval", actor=actor, obj=output, data={"comment": comment}
+                )
                 return output
             if output.exception_first_approver_id == actor.pk:
                 raise PermissionDenied(_("A second, different checker must confirm the exception."))
             event = "outputs.exception_confirmed_and_released"
-        decision = {"approve": OutputFile.Decision.APPROVED, "reject": OutputFile.Decision.REJECTED,
-                    "changes": OutputFile.Decision.CHANGES}[action]
-        output.decision, output.decision_comment, output.decided_by, output.decided_at = decision, comment, actor, now
+        decision = {
+            "approve": OutputFile.Decision.APPROVED,
+            "reject": OutputFile.Decision.REJECTED,
+            "changes": OutputFile.Decision.CHANGES,
+        }[action]
+        output.decision, output.decision_comment, output.decided_by, output.decided_at = (
+            decision,
+            comment,
+            actor,
+            now,
+        )
         output.save(update_fields=["decision", "decision_comment", "decided_by", "decided_at"])
         Review.objects.create(output_file=output, checker=actor, action=action, comment=comment)
         if decision == OutputFile.Decision.APPROVED:
             _remember_released_table(output, project)
-        log_event(event, actor=actor, obj=output, data={"output_request": request.pk, "comment": comment,
-                                                      "check_status": output.check_status})
+        log_event(
+            event,
+            actor=actor,
+            obj=output,
+            data={"output_request": request.pk, "comment": comment, "check_status": output.check_status},
+        )
         if not request.files.filter(decision=OutputFile.Decision.PENDING).exists():
             request.close()
             request.save()
-            log_event("outputs.request_decided", actor=actor, obj=request,
-                      data={str(f.pk): f.decision for f in request.files.all()})
-            notify(recipients=[request.created_by], event="outputs_decided",
-                   context={"output_request": request, "project": project},
-                   url=_url("outputs:request_detail", pk=request.pk))
+            log_event(
+                "outputs.request_decided",
+                actor=actor,
+                obj=request,
+                data={str(f.pk): f.decision for f in request.files.all()},
+            )
+            notify(
+                recipients=[request.created_by],
+                event="outputs_decided",
+                context={"output_request": request, "project": project},
+                url=_url("outputs:request_detail", pk=request.pk),
+            )
     return output
 
 
@@ -366,32 +495,44 @@ def _remember_released_table(output: OutputFile, project) -> None:
         return
     from .sdc.differencing import counts_from_result
 
-    ReleasedTable.objects.create(project=project, output_file=output, data_sha256=definition["data_sha256"],
-                                 definition=definition, counts=[list(c) for c in counts_from_result(table)])
+    ReleasedTable.objects.create(
+        project=project,
+        output_file=output,
+        data_sha256=definition["data_sha256"],
+        definition=definition,
+        counts=[list(c) for c in counts_from_result(table)],
+    )
 
 
 def output_file_download(*, output_file, actor) -> ReleaseLogEntry:
     """Record a download: the project's researchers get released files, checkers any file."""
     project = output_file.output_request.project
     released = output_file.is_released
-    if released and can_download_released(actor, project):
-        pass
-    elif is_output_checker(actor, project):
+    if released and can_download_released(actor, project) or is_output_checker(actor, project):
         pass
     else:
         raise PermissionDenied
     with transaction.atomic(durable=True):
-        entry = ReleaseLogEntry.objects.create(output_file=output_file, project=project, user=actor,
-                                               file_name=output_file.name, sha256=output_file.sha256,
-                                               released=released)
-        log_event("outputs.file_downloaded", actor=actor, obj=output_file,
-                  data={"sha256": output_file.sha256, "released": released})
+        entry = ReleaseLogEntry.objects.create(
+            output_file=output_file,
+            project=project,
+            user=actor,
+            file_name=output_file.name,
+            sha256=output_file.sha256,
+            released=released,
+        )
+        log_event(
+            "outputs.file_downloaded",
+            actor=actor,
+            obj=output_file,
+            data={"sha256": output_file.sha256, "released": released},
+        )
     return entry
 
 
 # --- API tokens ----------------------------------------------------------------------------------
 
-TOKEN_PREFIX = "a4o_"
+TOKEN_PREFIX = "a4o_"  # noqa: S105 (a public prefix that makes tokens recognisable, not a secret)
 
 
 def api_token_create(*, project, actor, name: str = "", days: int = 30) -> tuple[ApiToken, str]:
@@ -401,13 +542,25 @@ def api_token_create(*, project, actor, name: str = "", days: int = 30) -> tuple
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = timezone.now() + timedelta(days=max(1, min(int(days), 365)))
     if project.end:
-        end_of_project = timezone.make_aware(timezone.datetime.combine(project.end, timezone.datetime.max.time()))
+        end_of_project = timezone.make_aware(
+            timezone.datetime.combine(project.end, timezone.datetime.max.time())
+        )
         expires = min(expires, end_of_project)
     with transaction.atomic(durable=True):
-        token = ApiToken.objects.create(project=project, user=actor, name=name[:100], prefix=raw[:12],
-                                        token_hash=hashlib.sha256(raw.encode()).hexdigest(), expires_at=expires)
-        log_event("outputs.api_token_created", actor=actor, obj=project,
-                  data={"token_prefix": token.prefix, "expires_at": expires.isoformat()})
+        token = ApiToken.objects.create(
+            project=project,
+            user=actor,
+            name=name[:100],
+            prefix=raw[:12],
+            token_hash=hashlib.sha256(raw.encode()).hexdigest(),
+            expires_at=expires,
+        )
+        log_event(
+            "outputs.api_token_created",
+            actor=actor,
+            obj=project,
+            data={"token_prefix": token.prefix, "expires_at": expires.isoformat()},
+        )
     return token, raw
 
 
@@ -432,6 +585,7 @@ def tokens_revoke_for_project(project, actor=None) -> int:
 
 # --- input checking ------------------------------------------------------------------------------
 
+
 def input_file_upload(*, project, actor, file, legal_basis: str, description: str = "") -> InputFile:
     """An input checker or administrator brings an external file for the project; checks follow."""
     from .tasks import run_input_checks
@@ -444,8 +598,10 @@ def input_file_upload(*, project, actor, file, legal_basis: str, description: st
     try:
         kind = input_checks.file_type(file.name)
         if file.size is not None and file.size > _max_input_size():
-            raise input_checks.InputError(_("The file is larger than the limit of %(limit)s MB.")
-                                          % {"limit": _max_input_size() // (1024 * 1024)})
+            raise input_checks.InputError(
+                _("The file is larger than the limit of %(limit)s MB.")
+                % {"limit": _max_input_size() // (1024 * 1024)}
+            )
         if not file.size:
             raise input_checks.InputError(_("The file is empty."))
         file.seek(0)
@@ -455,13 +611,24 @@ def input_file_upload(*, project, actor, file, legal_basis: str, description: st
         raise ValidationError(str(exc)) from exc
     sha, size = _sha256_file(file)
     with transaction.atomic(durable=True):
-        item = InputFile(project=project, uploaded_by=actor, original_name=PurePosixPath(file.name).name,
-                         legal_basis=legal_basis.strip(), description=(description or "").strip(),
-                         size=size, sha256=sha, file_type=kind)
+        item = InputFile(
+            project=project,
+            uploaded_by=actor,
+            original_name=PurePosixPath(file.name).name,
+            legal_basis=legal_basis.strip(),
+            description=(description or "").strip(),
+            size=size,
+            sha256=sha,
+            file_type=kind,
+        )
         item.file.save(item.original_name, file, save=False)
         item.save()
-        log_event("inputs.file_uploaded", actor=actor, obj=item,
-                  data={"project": project.reference, "sha256": sha, "size": size, "legal_basis": item.legal_basis})
+        log_event(
+            "inputs.file_uploaded",
+            actor=actor,
+            obj=item,
+            data={"project": project.reference, "sha256": sha, "size": size, "legal_basis": item.legal_basis},
+        )
         transaction.on_commit(partial(run_input_checks.delay, input_file_id=item.pk))
     return item
 
@@ -491,9 +658,17 @@ def input_file_check(*, input_file_id: int) -> InputFile:
         item.refusal_reason = "; ".join(problems)
         item.checked_at = timezone.now()
         item.save()
-        log_event("inputs.file_checked", actor=None, obj=item,
-                  data={"status": item.status, "identifiers": identifiers, "problems": problems,
-                        "rows": profile.get("rows")})
+        log_event(
+            "inputs.file_checked",
+            actor=None,
+            obj=item,
+            data={
+                "status": item.status,
+                "identifiers": identifiers,
+                "problems": problems,
+                "rows": profile.get("rows"),
+            },
+        )
     return item
 
 
@@ -517,8 +692,10 @@ def input_file_validate(*, input_file, treatment: dict, link_column: str = "", a
         treatment[link_column] = "link"
     untreated = [c for c in input_file.identifiers if treatment.get(c, "keep") == "keep"]
     if untreated:
-        raise ValidationError(_("Direct identifiers must be removed or pseudonymised: %(columns)s")
-                              % {"columns": ", ".join(untreated)})
+        raise ValidationError(
+            _("Direct identifiers must be removed or pseudonymised: %(columns)s")
+            % {"columns": ", ".join(untreated)}
+        )
     with transaction.atomic(durable=True):
         item = InputFile.objects.select_for_update().get(pk=input_file.pk)
         if item.status != InputFile.Status.CHECKED:
@@ -563,7 +740,9 @@ def input_file_deliver(*, input_file_id: int) -> InputFile:
         elif action in ("pseudonymise", "link"):
             domain = "person" if action == "link" else "external"
             values = df[column].astype("string")
-            mapping = pseudonymise_values(project=project, domain=domain, values=values.dropna().unique(), stage=1)
+            mapping = pseudonymise_values(
+                project=project, domain=domain, values=values.dropna().unique(), stage=1
+            )
             df[column] = values.map(mapping).astype("string")
     target_dir = Path(project.delivery_dir) / "external"
     target_dir.mkdir(parents=True, exist_ok=True)
@@ -578,6 +757,10 @@ def input_file_deliver(*, input_file_id: int) -> InputFile:
         item.status, item.delivered_path, item.delivered_sha256 = InputFile.Status.VALIDATED, str(target), sha
         item.validated_at = timezone.now()
         item.save(update_fields=["status", "delivered_path", "delivered_sha256", "validated_at"])
-        log_event("inputs.file_delivered", actor=item.validated_by, obj=item,
-                  data={"path": str(target), "sha256": sha, "rows": int(len(df)), "treatment": item.treatment})
+        log_event(
+            "inputs.file_delivered",
+            actor=item.validated_by,
+            obj=item,
+            data={"path": str(target), "sha256": sha, "rows": int(len(df)), "treatment": item.treatment},
+        )
     return item

@@ -250,6 +250,9 @@ class EligibilityDecisionForm(Styled, forms.ModelForm):
             "needs_microdata": _("Does the project need microdata?"),
             "is_legitimate": _("Is it legitimate for this researcher to use microdata?"),
             "is_statistical": _("Is the project purely statistical?"),
+            "needs_microdata_comment": _("Comment on the need for microdata"),
+            "is_legitimate_comment": _("Comment on the legitimacy"),
+            "is_statistical_comment": _("Comment on the statistical purpose"),
         }
         widgets = {f: forms.Textarea(attrs={"rows": 2}) for f in fields if f.endswith("_comment")}
 

@@ -24,14 +24,15 @@ def _stamp(fig, title: str) -> None:
     fig.suptitle(f"{title}\n{LABEL}", fontsize=11, color="#8a1c1c")
 
 
-def distributions_figure(real: pd.DataFrame, synthetic: pd.DataFrame, *, real_label: str = "real holdout",
-                         max_vars: int = 16):
+def distributions_figure(
+    real: pd.DataFrame, synthetic: pd.DataFrame, *, real_label: str = "real holdout", max_vars: int = 16
+):
     kinds = column_kinds(real)
     cols = list(kinds)[:max_vars]
     ncols = 4
     nrows = max(1, math.ceil(len(cols) / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(11, 2.6 * nrows + 1), squeeze=False)
-    for ax, col in zip(axes.flat, cols):
+    for ax, col in zip(axes.flat, cols, strict=False):
         if kinds[col] == CATEGORICAL:
             p = _as_labels(real[col]).value_counts(normalize=True)
             q = _as_labels(synthetic[col]).value_counts(normalize=True)
@@ -48,18 +49,32 @@ def distributions_figure(real: pd.DataFrame, synthetic: pd.DataFrame, *, real_la
             if len(both):
                 bins = np.histogram_bin_edges(both, bins=30)
                 # stairs, not hist: one artist per series instead of one patch per bin
-                ax.stairs(np.histogram(a, bins=bins, density=True)[0], bins, fill=True, alpha=0.5,
-                          label=real_label, color="#4c72b0")
-                ax.stairs(np.histogram(b, bins=bins, density=True)[0], bins, fill=True, alpha=0.5,
-                          label="synthetic", color="#dd8452")
+                ax.stairs(
+                    np.histogram(a, bins=bins, density=True)[0],
+                    bins,
+                    fill=True,
+                    alpha=0.5,
+                    label=real_label,
+                    color="#4c72b0",
+                )
+                ax.stairs(
+                    np.histogram(b, bins=bins, density=True)[0],
+                    bins,
+                    fill=True,
+                    alpha=0.5,
+                    label="synthetic",
+                    color="#dd8452",
+                )
             ax.tick_params(labelsize=6)
         ax.set_title(textwrap.shorten(str(col), 28, placeholder="…"), fontsize=8)
-    for ax in list(axes.flat)[len(cols):]:
+    for ax in list(axes.flat)[len(cols) :]:
         ax.axis("off")
     axes.flat[0].legend(fontsize=6)
     _stamp(fig, "Distributions side by side")
     # fixed margins: tight_layout measures every tick label, seconds per figure on a busy machine
-    fig.subplots_adjust(left=0.05, right=0.98, bottom=0.08, top=1 - 0.9 / (2.6 * nrows + 1), hspace=0.9, wspace=0.3)
+    fig.subplots_adjust(
+        left=0.05, right=0.98, bottom=0.08, top=1 - 0.9 / (2.6 * nrows + 1), hspace=0.9, wspace=0.3
+    )
     return fig
 
 
@@ -89,8 +104,13 @@ def tradeoff_figure(points: list[dict], privacy: dict | None = None):
     ax = axes[0][0]
     for p in points:
         ax.scatter(p["S_pMSE"], 100 * p["exact_copies"], s=60, label=p["name"])
-        ax.annotate(p["name"], (p["S_pMSE"], 100 * p["exact_copies"]), fontsize=7,
-                    xytext=(4, 4), textcoords="offset points")
+        ax.annotate(
+            p["name"],
+            (p["S_pMSE"], 100 * p["exact_copies"]),
+            fontsize=7,
+            xytext=(4, 4),
+            textcoords="offset points",
+        )
     ax.set_xlabel("S_pMSE (utility: lower is better)")
     ax.set_ylabel("exact copies of training records (%)")
     ax.set_title("Utility / privacy trade-off", fontsize=9)
@@ -99,10 +119,22 @@ def tradeoff_figure(points: list[dict], privacy: dict | None = None):
         d_syn, d_hold = np.array(privacy["distances_synthetic"]), np.array(privacy["distances_holdout"])
         top = float(np.quantile(np.r_[d_syn, d_hold], 0.99)) if len(d_syn) + len(d_hold) else 1.0
         bins = np.linspace(0, top or 1.0, 40)
-        ax2.stairs(np.histogram(d_hold, bins=bins, density=True)[0], bins, fill=True, alpha=0.5,
-                   label="real holdout → training", color="#4c72b0")
-        ax2.stairs(np.histogram(d_syn, bins=bins, density=True)[0], bins, fill=True, alpha=0.5,
-                   label="synthetic → training", color="#dd8452")
+        ax2.stairs(
+            np.histogram(d_hold, bins=bins, density=True)[0],
+            bins,
+            fill=True,
+            alpha=0.5,
+            label="real holdout → training",
+            color="#4c72b0",
+        )
+        ax2.stairs(
+            np.histogram(d_syn, bins=bins, density=True)[0],
+            bins,
+            fill=True,
+            alpha=0.5,
+            label="synthetic → training",
+            color="#dd8452",
+        )
         ax2.set_xlabel("distance to closest training record")
         ax2.set_title("Distance to closest record (DCR)", fontsize=9)
         ax2.legend(fontsize=7)
@@ -129,8 +161,10 @@ def write(figures: dict, directory: Path, pdf_name: str = "report.pdf", title: s
     """Save each figure as PNG (for the web page) and all of them, in order, into one PDF."""
     directory.mkdir(parents=True, exist_ok=True)
     paths = {}
-    with PdfPages(directory / pdf_name, metadata={"Title": f"{title} — {NOT_VALID_LABEL}",
-                                                  "Subject": NOT_VALID_LABEL, "Creator": "ask4mdp"}) as pdf:
+    with PdfPages(
+        directory / pdf_name,
+        metadata={"Title": f"{title} — {NOT_VALID_LABEL}", "Subject": NOT_VALID_LABEL, "Creator": "ask4mdp"},
+    ) as pdf:
         for name, fig in figures.items():
             pdf.savefig(fig)
             if not name.startswith("_"):

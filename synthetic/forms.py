@@ -8,8 +8,13 @@ def names(value: str) -> list[str]:
 
 class _SourceForm(forms.Form):
     source = forms.ChoiceField(label=_("Delivered file"))
-    seed = forms.IntegerField(label=_("Seed"), min_value=0, max_value=2**31 - 1, initial=1,
-                              help_text=_("The same seed gives the same synthetic data."))
+    seed = forms.IntegerField(
+        label=_("Seed"),
+        min_value=0,
+        max_value=2**31 - 1,
+        initial=1,
+        help_text=_("The same seed gives the same synthetic data."),
+    )
 
     def __init__(self, *args, files_available=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -24,19 +29,40 @@ class _SourceForm(forms.Form):
 
 
 class SyntheticDatasetForm(_SourceForm):
-    target = forms.CharField(label=_("Target variable for DiSCO"), required=False, max_length=200,
-                             help_text=_("The sensitive variable an intruder would try to learn (default: guessed)."))
+    target = forms.CharField(
+        label=_("Target variable for DiSCO"),
+        required=False,
+        max_length=200,
+        help_text=_("The sensitive variable an intruder would try to learn (default: guessed)."),
+    )
     quasi_identifiers = forms.CharField(
-        label=_("Quasi-identifiers"), required=False, max_length=1000,
-        help_text=_("Comma-separated. Records unique on them are removed before fitting (default: guessed from the names)."))
-    regression_outcome = forms.CharField(label=_("Regression outcome"), required=False, max_length=200,
-                                         help_text=_("Default: the first numeric variable."))
-    regression_predictors = forms.CharField(label=_("Regression predictors"), required=False, max_length=1000,
-                                            help_text=_("Comma-separated. Default: all other variables."))
+        label=_("Quasi-identifiers"),
+        required=False,
+        max_length=1000,
+        help_text=_(
+            "Comma-separated. Records unique on them are removed before fitting "
+            "(default: guessed from the names)."
+        ),
+    )
+    regression_outcome = forms.CharField(
+        label=_("Regression outcome"),
+        required=False,
+        max_length=200,
+        help_text=_("Default: the first numeric variable."),
+    )
+    regression_predictors = forms.CharField(
+        label=_("Regression predictors"),
+        required=False,
+        max_length=1000,
+        help_text=_("Comma-separated. Default: all other variables."),
+    )
 
 
 class LinkageRunForm(_SourceForm):
-    common = forms.CharField(label=_("Shared variables"), max_length=1000,
-                             help_text=_("Comma-separated: the variables both institutions hold."))
+    common = forms.CharField(
+        label=_("Shared variables"),
+        max_length=1000,
+        help_text=_("Comma-separated: the variables both institutions hold."),
+    )
     part_a = forms.CharField(label=_("Variables of part A"), max_length=1000, help_text=_("Comma-separated."))
     part_b = forms.CharField(label=_("Variables of part B"), max_length=1000, help_text=_("Comma-separated."))

@@ -21,8 +21,11 @@ class JobStatus(models.TextChoices):
 
 class SyntheticJob(models.Model):
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, verbose_name=_("project"))
-    source = models.CharField(_("delivered file"), max_length=500,
-                              help_text=_("Path of the delivered data file, relative to the project's delivery folder."))
+    source = models.CharField(
+        _("delivered file"),
+        max_length=500,
+        help_text=_("Path of the delivered data file, relative to the project's delivery folder."),
+    )
     seed = models.PositiveIntegerField(_("seed"), default=1)
     status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress"), default=0)
@@ -59,14 +62,24 @@ class SyntheticJob(models.Model):
 class SyntheticDataset(SyntheticJob):
     """A synthetic dummy of one delivered file, with its utility and privacy report."""
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="synthetic_datasets",
-                                verbose_name=_("project"))
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.CASCADE,
+        related_name="synthetic_datasets",
+        verbose_name=_("project"),
+    )
     target = models.CharField(_("target variable for DiSCO"), max_length=200, blank=True)
     quasi_identifiers = models.JSONField(_("quasi-identifiers"), default=list, blank=True)
     regression_outcome = models.CharField(_("regression outcome"), max_length=200, blank=True)
     regression_predictors = models.JSONField(_("regression predictors"), default=list, blank=True)
-    output_request = models.ForeignKey("outputs.OutputRequest", null=True, blank=True, on_delete=models.SET_NULL,
-                                       related_name="+", verbose_name=_("output request"))
+    output_request = models.ForeignKey(
+        "outputs.OutputRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("output request"),
+    )
 
     folder_prefix = "dataset"
 
@@ -86,8 +99,9 @@ class SyntheticDataset(SyntheticJob):
 class LinkageRun(SyntheticJob):
     """One run of the linkage laboratory on a delivered file."""
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="linkage_runs",
-                                verbose_name=_("project"))
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="linkage_runs", verbose_name=_("project")
+    )
     common = models.JSONField(_("shared variables"), default=list)
     part_a = models.JSONField(_("variables of part A"), default=list)
     part_b = models.JSONField(_("variables of part B"), default=list)

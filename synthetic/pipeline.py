@@ -1,3 +1,4 @@
+# ruff: noqa: E501 -- the report pages are laid out as text, one line per figure
 """Synthesis plus report, from a file to files: what the command and the Celery task both run."""
 
 from __future__ import annotations
@@ -40,8 +41,11 @@ def read_table(path: Path) -> pd.DataFrame:
         if fmt == "csv":
             df = pd.read_csv(path)
             for col in df.columns:  # ISO dates back to dates
-                if df[col].dtype == object and df[col].dropna().astype(str).str.fullmatch(r"\d{4}-\d{2}-\d{2}").all() \
-                        and df[col].notna().any():
+                if (
+                    df[col].dtype == object
+                    and df[col].dropna().astype(str).str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+                    and df[col].notna().any()
+                ):
                     df[col] = pd.to_datetime(df[col])
             return df
         if fmt == "parquet":
@@ -106,7 +110,9 @@ def _clean(value):
 def check_columns(df: pd.DataFrame, names: Sequence[str], what: str) -> None:
     unknown = [n for n in names if n not in df.columns]
     if unknown:
-        raise InputError(f"{what}: unknown column(s) {', '.join(unknown)}; the file has {', '.join(map(str, df.columns))}")
+        raise InputError(
+            f"{what}: unknown column(s) {', '.join(unknown)}; the file has {', '.join(map(str, df.columns))}"
+        )
 
 
 def run_synthesis(*args, **kwargs) -> tuple[pd.DataFrame, dict]:
@@ -115,11 +121,22 @@ def run_synthesis(*args, **kwargs) -> tuple[pd.DataFrame, dict]:
         return _run_synthesis(*args, **kwargs)
 
 
-def _run_synthesis(df: pd.DataFrame, *, report_dir: Path, seed: int = 1, target: str | None = None,
-                  quasi_identifiers: Sequence[str] | None = None, regression_outcome: str | None = None,
-                  regression_predictors: Sequence[str] | None = None, min_leaf_size: int = 20,
-                  permutations: int = 20, holdout: float = 0.3, settings_synthetic: dict | None = None,
-                  title: str = "", progress: Progress | None = None) -> tuple[pd.DataFrame, dict]:
+def _run_synthesis(
+    df: pd.DataFrame,
+    *,
+    report_dir: Path,
+    seed: int = 1,
+    target: str | None = None,
+    quasi_identifiers: Sequence[str] | None = None,
+    regression_outcome: str | None = None,
+    regression_predictors: Sequence[str] | None = None,
+    min_leaf_size: int = 20,
+    permutations: int = 20,
+    holdout: float = 0.3,
+    settings_synthetic: dict | None = None,
+    title: str = "",
+    progress: Progress | None = None,
+) -> tuple[pd.DataFrame, dict]:
     """Split train/holdout (seeded), synthesise the training part with CART (and the marginals
     baseline), evaluate both against the holdout, write ``report.json``, ``report.pdf`` and PNGs."""
     if len(df) < 50:
@@ -137,34 +154,63 @@ def _run_synthesis(df: pd.DataFrame, *, report_dir: Path, seed: int = 1, target:
     started = time.perf_counter()
     train, hold = train_holdout_split(df, seed=seed, holdout=holdout)
     try:
-        cart = synthesise(train, seed=seed, min_leaf_size=min_leaf_size, n=len(df), quasi_identifiers=quasi_identifiers,
-                          progress=lambda p: tick(p * 25 // 100))
+        cart = synthesise(
+            train,
+            seed=seed,
+            min_leaf_size=min_leaf_size,
+            n=len(df),
+            quasi_identifiers=quasi_identifiers,
+            progress=lambda p: tick(p * 25 // 100),
+        )
     except ValueError as exc:
         raise InputError(str(exc)) from exc
     if len(cart.data) < len(df) // 2:
-        raise InputError("the synthesiser could only copy real records that are unique (too few variables or "
-                         "too little variation): no synthetic file is produced")
+        raise InputError(
+            "the synthesiser could only copy real records that are unique (too few variables or "
+            "too little variation): no synthetic file is produced"
+        )
     synthesis_seconds = time.perf_counter() - started
-    baseline = synthesise_marginals(train, seed=seed, n=len(df), quasi_identifiers=cart.quasi_identifiers,
-                                    min_leaf_size=min_leaf_size)
-    options = dict(seed=seed, quasi_identifiers=cart.quasi_identifiers, target=target,
-                   regression_outcome=regression_outcome, regression_predictors=regression_predictors)
-    result = evaluate(train, hold, cart.data, permutations=permutations,
-                      progress=lambda p: tick(25 + p * 55 // 100), **options)
+    baseline = synthesise_marginals(
+        train, seed=seed, n=len(df), quasi_identifiers=cart.quasi_identifiers, min_leaf_size=min_leaf_size
+    )
+    options = {
+        "seed": seed,
+        "quasi_identifiers": cart.quasi_identifiers,
+        "target": target,
+        "regression_outcome": regression_outcome,
+        "regression_predictors": regression_predictors,
+    }
+    result = evaluate(
+        train,
+        hold,
+        cart.data,
+        permutations=permutations,
+        progress=lambda p: tick(25 + p * 55 // 100),
+        **options,
+    )
     base = evaluate(train, hold, baseline.data, permutations=max(5, permutations // 4), full=False, **options)
     tick(85)
     report = {
         "label": NOT_VALID_LABEL,
-        "pMSE": result["pMSE"], "S_pMSE": result["S_pMSE"],
-        "exact_copies": result["exact_copies"], "exact_copies_holdout": result["exact_copies_holdout"],
-        "synthesis": {**cart.summary(), "records_input": len(df), "records_train": len(train),
-                      "records_holdout": len(hold), "holdout_share": holdout, "seconds": round(synthesis_seconds, 3)},
+        "pMSE": result["pMSE"],
+        "S_pMSE": result["S_pMSE"],
+        "exact_copies": result["exact_copies"],
+        "exact_copies_holdout": result["exact_copies_holdout"],
+        "synthesis": {
+            **cart.summary(),
+            "records_input": len(df),
+            "records_train": len(train),
+            "records_holdout": len(hold),
+            "holdout_share": holdout,
+            "seconds": round(synthesis_seconds, 3),
+        },
         "utility": result["utility"],
         "privacy": result["privacy"],
         "reference": result["reference"],
         "baseline": {
             "method": "independent marginals",
-            "pMSE": base["pMSE"], "S_pMSE": base["S_pMSE"],
+            "pMSE": base["pMSE"],
+            "S_pMSE": base["S_pMSE"],
             "exact_copies": base["exact_copies"],
             "mean_abs_association_difference": base["utility"]["associations"]["mean_abs_difference"],
             "mean_ci_overlap": base["utility"]["regression"].get("mean_ci_overlap"),
@@ -173,7 +219,9 @@ def _run_synthesis(df: pd.DataFrame, *, report_dir: Path, seed: int = 1, target:
     report["thresholds"] = thresholds(report, settings_synthetic)
     report["seconds"] = round(time.perf_counter() - started, 3)
     report = _clean(report)
-    write_report(report, cart.data, hold, report_dir, title=title or "Synthetic data: utility and privacy report")
+    write_report(
+        report, cart.data, hold, report_dir, title=title or "Synthetic data: utility and privacy report"
+    )
     tick(100)
     return cart.data, report
 
@@ -183,7 +231,7 @@ def _summary_lines(report: dict) -> list[str]:
     p = report["privacy"]
     ref = report["reference"]["propensity"]
     reg = report["utility"]["regression"]
-    disco = (p.get("DiSCO") or {})
+    disco = p.get("DiSCO") or {}
     lines = [
         f"Method: sequential CART (synthpop style), seed {s['seed']}, minimum leaf size {s['min_leaf_size']}.",
         f"Records: {s['records_input']} in, {s['records_train']} used for training, {s['records_holdout']} kept as "
@@ -197,8 +245,10 @@ def _summary_lines(report: dict) -> list[str]:
         f"[{report['reference']['associations']['mean_abs_difference']:.4f}]",
     ]
     if reg.get("available"):
-        lines.append(f"  regression {reg['outcome']} ~ {', '.join(reg['predictors'])[:120]}: mean CI overlap "
-                     f"{(reg['mean_ci_overlap'] or 0):.3f}   [{(report['reference']['regression'].get('mean_ci_overlap') or 0):.3f}]")
+        lines.append(
+            f"  regression {reg['outcome']} ~ {', '.join(reg['predictors'])[:120]}: mean CI overlap "
+            f"{(reg['mean_ci_overlap'] or 0):.3f}   [{(report['reference']['regression'].get('mean_ci_overlap') or 0):.3f}]"
+        )
     lines += ["", "  Per-variable distance (total variation for categories, KS for numbers):"]
     for col, d in report["utility"]["distribution_distance"].items():
         ref_d = report["reference"]["distribution_distance"][col]["value"]
@@ -211,33 +261,55 @@ def _summary_lines(report: dict) -> list[str]:
         f"  DCR 5th percentile                  {p['DCR_synthetic_train_p05']:.4f}   [{p['DCR_holdout_train_p05']:.4f}]",
     ]
     if "repU" in p:
-        lines.append(f"  repU (%)                            {p['repU']:.3f}   [{p['repU_holdout']:.3f}]   UiO {p['UiO']:.3f} %")
+        lines.append(
+            f"  repU (%)                            {p['repU']:.3f}   [{p['repU_holdout']:.3f}]   UiO {p['UiO']:.3f} %"
+        )
     if disco:
-        lines.append(f"  DiSCO (%) target {disco['target']}: {disco['DiSCO']:.3f}   "
-                     f"[{p['DiSCO_holdout']['DiSCO']:.3f}]   DiSO {disco['DiSO']:.3f}")
+        lines.append(
+            f"  DiSCO (%) target {disco['target']}: {disco['DiSCO']:.3f}   "
+            f"[{p['DiSCO_holdout']['DiSCO']:.3f}]   DiSO {disco['DiSO']:.3f}"
+        )
     b = report["baseline"]
-    lines += ["", f"BASELINE (independent marginals): S_pMSE {b['S_pMSE']:.3f}, exact copies {100 * b['exact_copies']:.3f} %",
-              "", "THRESHOLDS (configured by the platform)"]
+    lines += [
+        "",
+        f"BASELINE (independent marginals): S_pMSE {b['S_pMSE']:.3f}, exact copies {100 * b['exact_copies']:.3f} %",
+        "",
+        "THRESHOLDS (configured by the platform)",
+    ]
     for t in report["thresholds"]:
-        lines.append(f"  {t['name']:14s} {t['value']:.4f} {t['rule']} {t['threshold']:.4f}   {t['status'].upper()}")
+        lines.append(
+            f"  {t['name']:14s} {t['value']:.4f} {t['rule']} {t['threshold']:.4f}   {t['status'].upper()}"
+        )
     lines += ["", "These data are synthetic: use them to write and test code, never to draw conclusions."]
     return lines
 
 
-def write_report(report: dict, synthetic: pd.DataFrame, holdout: pd.DataFrame, report_dir: Path, title: str) -> None:
+def write_report(
+    report: dict, synthetic: pd.DataFrame, holdout: pd.DataFrame, report_dir: Path, title: str
+) -> None:
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
     points = [
         {"name": "CART synthetic", "S_pMSE": report["S_pMSE"] or 0, "exact_copies": report["exact_copies"]},
-        {"name": "marginals baseline", "S_pMSE": report["baseline"]["S_pMSE"] or 0,
-         "exact_copies": report["baseline"]["exact_copies"]},
-        {"name": "real training sample", "S_pMSE": report["reference"]["propensity"]["S_pMSE"] or 0,
-         "exact_copies": report["exact_copies_holdout"]},
+        {
+            "name": "marginals baseline",
+            "S_pMSE": report["baseline"]["S_pMSE"] or 0,
+            "exact_copies": report["baseline"]["exact_copies"],
+        },
+        {
+            "name": "real training sample",
+            "S_pMSE": report["reference"]["propensity"]["S_pMSE"] or 0,
+            "exact_copies": report["exact_copies_holdout"],
+        },
     ]
-    report["figures"] = figures.write({
-        "_summary": figures.text_page(title, _summary_lines(report)),
-        "distributions": figures.distributions_figure(holdout, synthetic),
-        "associations": figures.associations_figure(report["utility"]["associations"]),
-        "tradeoff": figures.tradeoff_figure(points, report["privacy"]),
-    }, report_dir, title=title)
+    report["figures"] = figures.write(
+        {
+            "_summary": figures.text_page(title, _summary_lines(report)),
+            "distributions": figures.distributions_figure(holdout, synthetic),
+            "associations": figures.associations_figure(report["utility"]["associations"]),
+            "tradeoff": figures.tradeoff_figure(points, report["privacy"]),
+        },
+        report_dir,
+        title=title,
+    )
     (report_dir / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))

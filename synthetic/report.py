@@ -33,6 +33,7 @@ Progress = Callable[[int], None]
 
 # --- encoding shared by the measures -----------------------------------------------------------
 
+
 def feature_matrix(frames: Sequence[pd.DataFrame], kinds: dict[str, str]) -> list[np.ndarray]:
     """Codes for trees: numbers as numbers (missing → a value below all data plus an indicator),
     categories as codes shared across the frames."""
@@ -42,19 +43,20 @@ def feature_matrix(frames: Sequence[pd.DataFrame], kinds: dict[str, str]) -> lis
             labels = [_as_labels(f[col]) for f in frames]
             cats = sorted(set().union(*[set(lab.unique()) for lab in labels]))
             lookup = {c: i for i, c in enumerate(cats)}
-            for b, lab in zip(blocks, labels):
+            for b, lab in zip(blocks, labels, strict=False):
                 b.append(lab.map(lookup).to_numpy(dtype="float64"))
         else:
             xs = [_as_number(f[col], kind) for f in frames]
             any_missing = any(np.isnan(x).any() for x in xs)
-            for b, x in zip(blocks, xs):
+            for b, x in zip(blocks, xs, strict=False):
                 if any_missing:
                     b.append(np.isnan(x).astype("float64"))
                 b.append(np.where(np.isnan(x), -1e12, x))
-    return [np.column_stack(b) if b else np.zeros((len(f), 0)) for b, f in zip(blocks, frames)]
+    return [np.column_stack(b) if b else np.zeros((len(f), 0)) for b, f in zip(blocks, frames, strict=False)]
 
 
 # --- utility: propensity scores -----------------------------------------------------------------
+
 
 def pmse(propensity: np.ndarray, is_synthetic: np.ndarray) -> float:
     """pMSE = (1/N) Σ_i (p̂_i − c)², c = n_synthetic / N (Snoke et al. 2018, eq. 1)."""
@@ -63,16 +65,26 @@ def pmse(propensity: np.ndarray, is_synthetic: np.ndarray) -> float:
     return float(np.mean((propensity - c) ** 2))
 
 
-def _cart_propensity(X: np.ndarray, labels: np.ndarray, seed: int, min_leaf: int, max_depth: int | None) -> np.ndarray:
+def _cart_propensity(
+    X: np.ndarray, labels: np.ndarray, seed: int, min_leaf: int, max_depth: int | None
+) -> np.ndarray:
     tree = DecisionTreeClassifier(min_samples_leaf=min_leaf, max_depth=max_depth, random_state=seed)
     tree.fit(X, labels)
     proba = tree.predict_proba(X)
     return proba[:, list(tree.classes_).index(1)] if 1 in tree.classes_ else np.zeros(len(X))
 
 
-def propensity_utility(real: pd.DataFrame, synthetic: pd.DataFrame, *, kinds: dict[str, str] | None = None,
-                       permutations: int = 20, seed: int = 1, min_leaf: int = 20,
-                       max_records: int = 10_000, max_depth: int | None = 6) -> dict:
+def propensity_utility(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    *,
+    kinds: dict[str, str] | None = None,
+    permutations: int = 20,
+    seed: int = 1,
+    min_leaf: int = 20,
+    max_records: int = 10_000,
+    max_depth: int | None = 6,
+) -> dict:
     """pMSE from a CART propensity model and S_pMSE standardised by permutations.
 
     As synthpop's ``utility.gen(method="cart")``: the null pMSE is estimated by refitting the same
@@ -115,6 +127,7 @@ def propensity_utility(real: pd.DataFrame, synthetic: pd.DataFrame, *, kinds: di
 
 # --- utility: distributions and associations ---------------------------------------------------
 
+
 def total_variation(a: pd.Series, b: pd.Series) -> float:
     """TVD = ½ Σ_k |p_k − q_k| over the categories (missing is a category)."""
     p = _as_labels(a).value_counts(normalize=True)
@@ -139,8 +152,11 @@ def distribution_distances(real: pd.DataFrame, synthetic: pd.DataFrame, kinds: d
             out[col] = {"measure": "total_variation", "value": total_variation(real[col], synthetic[col])}
         else:
             out[col] = {
-                "measure": "KS", "value": ks_distance(_as_number(real[col], kind), _as_number(synthetic[col], kind)),
-                "missing_share_difference": float(abs(real[col].isna().mean() - synthetic[col].isna().mean())),
+                "measure": "KS",
+                "value": ks_distance(_as_number(real[col], kind), _as_number(synthetic[col], kind)),
+                "missing_share_difference": float(
+                    abs(real[col].isna().mean() - synthetic[col].isna().mean())
+                ),
             }
     return out
 
@@ -149,7 +165,11 @@ def cramers_v(x: pd.Series, y: pd.Series) -> float:
     """Cramér's V = sqrt(χ² / (n · (min(r, c) − 1))), without bias correction."""
     cx, ux = pd.factorize(_as_labels(x))
     cy, uy = pd.factorize(_as_labels(y))
-    table = np.bincount(cx * len(uy) + cy, minlength=len(ux) * len(uy)).reshape(len(ux), len(uy)).astype("float64")
+    table = (
+        np.bincount(cx * len(uy) + cy, minlength=len(ux) * len(uy))
+        .reshape(len(ux), len(uy))
+        .astype("float64")
+    )
     table = table[table.sum(1) > 0][:, table.sum(0) > 0]
     r, c = table.shape
     if min(r, c) < 2:
@@ -168,8 +188,9 @@ def _binned(series: pd.Series, kind: str, edges: np.ndarray | None) -> pd.Series
     return pd.Series(np.where(np.isnan(x), "NA", codes.astype(str)))
 
 
-def association_matrix(df: pd.DataFrame, kinds: dict[str, str], columns: Sequence[str],
-                       reference: pd.DataFrame | None = None) -> np.ndarray:
+def association_matrix(
+    df: pd.DataFrame, kinds: dict[str, str], columns: Sequence[str], reference: pd.DataFrame | None = None
+) -> np.ndarray:
     """Pairwise associations: Pearson correlation between two numeric variables, Cramér's V otherwise
     (numeric variables cut at the reference's quintiles for mixed pairs)."""
     reference = df if reference is None else reference
@@ -187,8 +208,11 @@ def association_matrix(df: pd.DataFrame, kinds: dict[str, str], columns: Sequenc
             if kinds[a] != CATEGORICAL and kinds[b] != CATEGORICAL:
                 xa, xb = _as_number(df[a], kinds[a]), _as_number(df[b], kinds[b])
                 ok = ~(np.isnan(xa) | np.isnan(xb))
-                value = (float(np.corrcoef(xa[ok], xb[ok])[0, 1])
-                         if ok.sum() > 2 and xa[ok].std() > 0 and xb[ok].std() > 0 else 0.0)
+                value = (
+                    float(np.corrcoef(xa[ok], xb[ok])[0, 1])
+                    if ok.sum() > 2 and xa[ok].std() > 0 and xb[ok].std() > 0
+                    else 0.0
+                )
             else:
                 sa = df[a] if kinds[a] == CATEGORICAL else _binned(df[a], kinds[a], edges[a])
                 sb = df[b] if kinds[b] == CATEGORICAL else _binned(df[b], kinds[b], edges[b])
@@ -197,8 +221,9 @@ def association_matrix(df: pd.DataFrame, kinds: dict[str, str], columns: Sequenc
     return m
 
 
-def association_difference(real: pd.DataFrame, synthetic: pd.DataFrame, kinds: dict[str, str],
-                           columns: Sequence[str]) -> dict:
+def association_difference(
+    real: pd.DataFrame, synthetic: pd.DataFrame, kinds: dict[str, str], columns: Sequence[str]
+) -> dict:
     a_real = association_matrix(real, kinds, columns)
     a_syn = association_matrix(synthetic, kinds, columns, reference=real)
     diff = a_syn - a_real
@@ -214,6 +239,7 @@ def association_difference(real: pd.DataFrame, synthetic: pd.DataFrame, kinds: d
 
 # --- utility: a regression's confidence-interval overlap ----------------------------------------
 
+
 def ci_overlap(lo_real: float, hi_real: float, lo_syn: float, hi_syn: float) -> float:
     """Karr et al. (2006), synthpop ``compare.fit.synds``: with L = max(lower bounds), U = min(upper
     bounds), overlap = ½ [(U − L)/(hi_real − lo_real) + (U − L)/(hi_syn − lo_syn)]; 1 for identical
@@ -222,21 +248,33 @@ def ci_overlap(lo_real: float, hi_real: float, lo_syn: float, hi_syn: float) -> 
     return 0.5 * ((upper - lower) / (hi_real - lo_real) + (upper - lower) / (hi_syn - lo_syn))
 
 
-def default_regression(df: pd.DataFrame, kinds: dict[str, str], outcome: str | None = None,
-                       predictors: Sequence[str] | None = None) -> tuple[str | None, list[str]]:
+def default_regression(
+    df: pd.DataFrame,
+    kinds: dict[str, str],
+    outcome: str | None = None,
+    predictors: Sequence[str] | None = None,
+) -> tuple[str | None, list[str]]:
     """Default: the first numeric variable on the others (categoricals with at most 20 levels)."""
     if outcome is None:
         outcome = next((c for c, k in kinds.items() if k == NUMERIC), None)
     if outcome is None:
         return None, []
     if predictors is None:
-        predictors = [c for c, k in kinds.items() if c != outcome
-                      and (k != CATEGORICAL or df[c].nunique(dropna=False) <= 20)]
+        predictors = [
+            c
+            for c, k in kinds.items()
+            if c != outcome and (k != CATEGORICAL or df[c].nunique(dropna=False) <= 20)
+        ]
     return outcome, list(predictors)
 
 
-def _design(df: pd.DataFrame, kinds: dict[str, str], outcome: str, predictors: Sequence[str],
-            levels: dict[str, list[str]]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _design(
+    df: pd.DataFrame,
+    kinds: dict[str, str],
+    outcome: str,
+    predictors: Sequence[str],
+    levels: dict[str, list[str]],
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
     cols, names = [np.ones(len(df))], ["(Intercept)"]
     for p in predictors:
         if kinds[p] == CATEGORICAL:
@@ -262,8 +300,13 @@ def ols(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     return beta, np.sqrt(np.clip(np.diag(xtx_inv) * sigma2, 0, None)), dof
 
 
-def regression_comparison(real: pd.DataFrame, synthetic: pd.DataFrame, kinds: dict[str, str],
-                          outcome: str | None = None, predictors: Sequence[str] | None = None) -> dict:
+def regression_comparison(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    kinds: dict[str, str],
+    outcome: str | None = None,
+    predictors: Sequence[str] | None = None,
+) -> dict:
     """Fit the same linear regression on both; per coefficient the 95 % CI overlap and the
     standardised difference (b_syn − b_real)/se_real (synthpop ``compare.fit.synds``)."""
     outcome, predictors = default_regression(real, kinds, outcome, predictors)
@@ -276,7 +319,7 @@ def regression_comparison(real: pd.DataFrame, synthetic: pd.DataFrame, kinds: di
         return {"outcome": outcome, "available": False, "reason": "too few complete records"}
     keep = (Xr.std(0) > 0) & (Xs.std(0) > 0)
     keep[0] = True
-    Xr, Xs, names = Xr[:, keep], Xs[:, keep], [n for n, k in zip(names, keep) if k]
+    Xr, Xs, names = Xr[:, keep], Xs[:, keep], [n for n, k in zip(names, keep, strict=False) if k]
     if len(yr) <= Xr.shape[1] or len(ys) <= Xs.shape[1]:
         return {"outcome": outcome, "available": False, "reason": "too few complete records"}
     br, ser, dofr = ols(Xr, yr)
@@ -284,17 +327,29 @@ def regression_comparison(real: pd.DataFrame, synthetic: pd.DataFrame, kinds: di
     tr, ts = stats.t.ppf(0.975, dofr), stats.t.ppf(0.975, dofs)
     coefficients = []
     for i, name in enumerate(names):
-        lo_r, hi_r, lo_s, hi_s = br[i] - tr * ser[i], br[i] + tr * ser[i], bs[i] - ts * ses[i], bs[i] + ts * ses[i]
+        lo_r, hi_r, lo_s, hi_s = (
+            br[i] - tr * ser[i],
+            br[i] + tr * ser[i],
+            bs[i] - ts * ses[i],
+            bs[i] + ts * ses[i],
+        )
         ok = hi_r > lo_r and hi_s > lo_s
-        coefficients.append({
-            "term": name, "real": float(br[i]), "synthetic": float(bs[i]),
-            "se_real": float(ser[i]), "se_synthetic": float(ses[i]),
-            "ci_overlap": float(ci_overlap(lo_r, hi_r, lo_s, hi_s)) if ok else None,
-            "std_coef_diff": float((bs[i] - br[i]) / ser[i]) if ser[i] > 0 else None,
-        })
+        coefficients.append(
+            {
+                "term": name,
+                "real": float(br[i]),
+                "synthetic": float(bs[i]),
+                "se_real": float(ser[i]),
+                "se_synthetic": float(ses[i]),
+                "ci_overlap": float(ci_overlap(lo_r, hi_r, lo_s, hi_s)) if ok else None,
+                "std_coef_diff": float((bs[i] - br[i]) / ser[i]) if ser[i] > 0 else None,
+            }
+        )
     overlaps = [c["ci_overlap"] for c in coefficients if c["ci_overlap"] is not None]
     return {
-        "available": True, "outcome": str(outcome), "predictors": list(map(str, predictors)),
+        "available": True,
+        "outcome": str(outcome),
+        "predictors": list(map(str, predictors)),
         "coefficients": coefficients,
         "mean_ci_overlap": float(np.mean(overlaps)) if overlaps else None,
     }
@@ -302,7 +357,10 @@ def regression_comparison(real: pd.DataFrame, synthetic: pd.DataFrame, kinds: di
 
 # --- privacy -------------------------------------------------------------------------------------
 
-def exact_copy_share(candidates: pd.DataFrame, reference: pd.DataFrame, columns: Sequence[str] | None = None) -> float:
+
+def exact_copy_share(
+    candidates: pd.DataFrame, reference: pd.DataFrame, columns: Sequence[str] | None = None
+) -> float:
     """Share of ``candidates`` records identical (on every column) to some ``reference`` record."""
     columns = list(columns or reference.columns)
     if not len(candidates):
@@ -310,7 +368,9 @@ def exact_copy_share(candidates: pd.DataFrame, reference: pd.DataFrame, columns:
     return float(np.isin(_row_hashes(candidates, columns), _row_hashes(reference, columns)).mean())
 
 
-def _distance_space(frames: Sequence[pd.DataFrame], kinds: dict[str, str], scale_on: pd.DataFrame) -> list[np.ndarray]:
+def _distance_space(
+    frames: Sequence[pd.DataFrame], kinds: dict[str, str], scale_on: pd.DataFrame
+) -> list[np.ndarray]:
     """Numbers divided by the training range; categories one-hot × 1/√2 (a mismatch adds 1 to d²);
     missing numbers get an indicator (a missing/present mismatch adds 1)."""
     blocks: list[list[np.ndarray]] = [[] for _ in frames]
@@ -318,7 +378,7 @@ def _distance_space(frames: Sequence[pd.DataFrame], kinds: dict[str, str], scale
         if kind == CATEGORICAL:
             ref = _as_labels(scale_on[col])
             top = list(ref.value_counts().index[:50])  # rare levels pooled, so that the space stays small
-            for b, f in zip(blocks, frames):
+            for b, f in zip(blocks, frames, strict=False):
                 lab = _as_labels(f[col])
                 for level in top:
                     b.append((lab == level).to_numpy(dtype="float64") / np.sqrt(2))
@@ -329,7 +389,7 @@ def _distance_space(frames: Sequence[pd.DataFrame], kinds: dict[str, str], scale
             lo = float(finite.min()) if len(finite) else 0.0
             span = float(finite.max() - lo) if len(finite) else 1.0
             span = span or 1.0
-            for b, f in zip(blocks, frames):
+            for b, f in zip(blocks, frames, strict=False):
                 x = _as_number(f[col], kind)
                 b.append(np.where(np.isnan(x), 0.0, (x - lo) / span))
                 b.append(np.isnan(x).astype("float64"))
@@ -342,8 +402,15 @@ def distance_to_closest_record(query: np.ndarray, reference: np.ndarray) -> np.n
     return nn.kneighbors(query, return_distance=True)[0][:, 0]
 
 
-def dcr_comparison(train: pd.DataFrame, holdout: pd.DataFrame, synthetic: pd.DataFrame, kinds: dict[str, str],
-                   *, seed: int = 1, sample: int = 2000) -> dict:
+def dcr_comparison(
+    train: pd.DataFrame,
+    holdout: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    kinds: dict[str, str],
+    *,
+    seed: int = 1,
+    sample: int = 2000,
+) -> dict:
     """DCR synthetic→train against DCR holdout→train (SDMetrics/Anonymeter): a synthesiser that
     memorises puts its records closer to the training records than unseen real people are."""
     rng = np.random.default_rng(seed)
@@ -372,7 +439,9 @@ def _key(df: pd.DataFrame, keys: Sequence[str]) -> pd.Series:
     if not keys:
         return pd.Series("", index=df.index)
     return pd.Series(
-        pd.util.hash_pandas_object(pd.DataFrame({k: _as_labels(df[k]) for k in keys}), index=False).to_numpy(),
+        pd.util.hash_pandas_object(
+            pd.DataFrame({k: _as_labels(df[k]) for k in keys}), index=False
+        ).to_numpy(),
         index=df.index,
     )
 
@@ -386,8 +455,10 @@ def rep_u(original: pd.DataFrame, synthetic: pd.DataFrame, keys: Sequence[str]) 
     d_counts = d.map(d.value_counts())
     s_counts = d.map(s.value_counts()).fillna(0)
     n = len(original)
-    return {"UiO": float(100 * (d_counts == 1).sum() / n) if n else 0.0,
-            "repU": float(100 * ((d_counts == 1) & (s_counts == 1)).sum() / n) if n else 0.0}
+    return {
+        "UiO": float(100 * (d_counts == 1).sum() / n) if n else 0.0,
+        "repU": float(100 * ((d_counts == 1) & (s_counts == 1)).sum() / n) if n else 0.0,
+    }
 
 
 def disco(original: pd.DataFrame, synthetic: pd.DataFrame, keys: Sequence[str], target: str) -> dict:
@@ -405,19 +476,26 @@ def disco(original: pd.DataFrame, synthetic: pd.DataFrame, keys: Sequence[str], 
     n = len(original)
     diso = disclosed.notna()
     correct = diso & (disclosed.astype(object) == d_t.astype(object))
-    return {"DiSO": float(100 * diso.sum() / n) if n else 0.0,
-            "DiSCO": float(100 * correct.sum() / n) if n else 0.0,
-            "target": str(target), "keys": list(map(str, keys))}
+    return {
+        "DiSO": float(100 * diso.sum() / n) if n else 0.0,
+        "DiSCO": float(100 * correct.sum() / n) if n else 0.0,
+        "target": str(target),
+        "keys": list(map(str, keys)),
+    }
 
 
 def default_target(df: pd.DataFrame, kinds: dict[str, str], keys: Sequence[str]) -> str | None:
-    candidates = [c for c, k in kinds.items() if c not in keys and k == CATEGORICAL
-                  and df[c].nunique(dropna=False) <= 50]
+    candidates = [
+        c
+        for c, k in kinds.items()
+        if c not in keys and k == CATEGORICAL and df[c].nunique(dropna=False) <= 50
+    ]
     return candidates[-1] if candidates else next((c for c in kinds if c not in keys), None)
 
 
-def categorised_target(original: pd.DataFrame, others: Sequence[pd.DataFrame], target: str,
-                       kind: str) -> list[pd.DataFrame]:
+def categorised_target(
+    original: pd.DataFrame, others: Sequence[pd.DataFrame], target: str, kind: str
+) -> list[pd.DataFrame]:
     """DiSCO needs a categorical target: a numeric one is cut at the original's deciles."""
     if kind == CATEGORICAL:
         return [original, *others]
@@ -433,11 +511,22 @@ def categorised_target(original: pd.DataFrame, others: Sequence[pd.DataFrame], t
 
 # --- everything together -----------------------------------------------------------------------
 
-def evaluate(train: pd.DataFrame, holdout: pd.DataFrame, synthetic: pd.DataFrame, *, seed: int = 1,
-             quasi_identifiers: Sequence[str] = (), target: str | None = None,
-             regression_outcome: str | None = None, regression_predictors: Sequence[str] | None = None,
-             permutations: int = 20, dcr_sample: int = 2000, full: bool = True,
-             progress: Progress | None = None) -> dict:
+
+def evaluate(
+    train: pd.DataFrame,
+    holdout: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    *,
+    seed: int = 1,
+    quasi_identifiers: Sequence[str] = (),
+    target: str | None = None,
+    regression_outcome: str | None = None,
+    regression_predictors: Sequence[str] | None = None,
+    permutations: int = 20,
+    dcr_sample: int = 2000,
+    full: bool = True,
+    progress: Progress | None = None,
+) -> dict:
     """All measures for one synthetic dataset.
 
     ``reference`` holds what the real training sample scores against the same holdout (utility) and
@@ -458,12 +547,16 @@ def evaluate(train: pd.DataFrame, holdout: pd.DataFrame, synthetic: pd.DataFrame
             "propensity": utility,
             "distribution_distance": distribution_distances(holdout, synthetic, kinds),
             "associations": association_difference(holdout, synthetic, kinds, columns),
-            "regression": regression_comparison(holdout, synthetic, kinds, regression_outcome, regression_predictors),
+            "regression": regression_comparison(
+                holdout, synthetic, kinds, regression_outcome, regression_predictors
+            ),
         },
     }
     if not full:
         return result
-    reference = propensity_utility(holdout, train, kinds=kinds, permutations=max(5, permutations // 4), seed=seed)
+    reference = propensity_utility(
+        holdout, train, kinds=kinds, permutations=max(5, permutations // 4), seed=seed
+    )
     step(60)
     result["reference"] = {
         "what": "the real training sample compared with the same holdout",
@@ -475,7 +568,10 @@ def evaluate(train: pd.DataFrame, holdout: pd.DataFrame, synthetic: pd.DataFrame
     step(75)
     keys = [k for k in quasi_identifiers if k in kinds and k != target]
     target = target if target in kinds else default_target(train, kinds, keys)
-    privacy = {"quasi_identifiers": keys, **dcr_comparison(train, holdout, synthetic, kinds, seed=seed, sample=dcr_sample)}
+    privacy = {
+        "quasi_identifiers": keys,
+        **dcr_comparison(train, holdout, synthetic, kinds, seed=seed, sample=dcr_sample),
+    }
     step(90)
     if keys:
         privacy["repU"] = rep_u(train, synthetic, keys)["repU"]
@@ -498,8 +594,18 @@ def thresholds(report: dict, settings_synthetic: dict) -> list[dict]:
     copies, copies_holdout = report["exact_copies"], report["exact_copies_holdout"]
     allowed = ratio * copies_holdout
     return [
-        {"name": "S_pMSE", "value": report["S_pMSE"], "threshold": max_s, "rule": "≤",
-         "status": "pass" if report["S_pMSE"] <= max_s else "warn"},
-        {"name": "exact_copies", "value": copies, "threshold": allowed, "rule": "≤",
-         "status": "pass" if copies <= allowed + 1e-12 else "warn"},
+        {
+            "name": "S_pMSE",
+            "value": report["S_pMSE"],
+            "threshold": max_s,
+            "rule": "≤",
+            "status": "pass" if report["S_pMSE"] <= max_s else "warn",
+        },
+        {
+            "name": "exact_copies",
+            "value": copies,
+            "threshold": allowed,
+            "rule": "≤",
+            "status": "pass" if copies <= allowed + 1e-12 else "warn",
+        },
     ]

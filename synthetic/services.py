@@ -46,14 +46,24 @@ def _check_columns(columns: list[str], names, field: str) -> None:
         raise ValidationError({field: _("Unknown column(s): %(names)s.") % {"names": ", ".join(unknown)}})
 
 
-def synthetic_dataset_create(*, project, source: str, actor, seed: int = 1, target: str = "",
-                             quasi_identifiers=(), regression_outcome: str = "",
-                             regression_predictors=()) -> SyntheticDataset:
+def synthetic_dataset_create(
+    *,
+    project,
+    source: str,
+    actor,
+    seed: int = 1,
+    target: str = "",
+    quasi_identifiers=(),
+    regression_outcome: str = "",
+    regression_predictors=(),
+) -> SyntheticDataset:
     """The expert (or datateam, administrator) asks for a synthetic dummy of one delivered file."""
     from .tasks import synthesize_dataset
 
     if not can_manage(actor, project):
-        raise PermissionDenied(_("Only the request's expert, the datateam or an administrator can create synthetic data."))
+        raise PermissionDenied(
+            _("Only the request's expert, the datateam or an administrator can create synthetic data.")
+        )
     columns = source_columns(project, source)
     _check_columns(columns, [target] if target else [], "target")
     _check_columns(columns, list(quasi_identifiers), "quasi_identifiers")
@@ -61,11 +71,21 @@ def synthetic_dataset_create(*, project, source: str, actor, seed: int = 1, targ
     _check_columns(columns, list(regression_predictors), "regression_predictors")
     with transaction.atomic(durable=True):
         dataset = SyntheticDataset.objects.create(
-            project=project, source=source, seed=seed, target=target, quasi_identifiers=list(quasi_identifiers),
-            regression_outcome=regression_outcome, regression_predictors=list(regression_predictors), created_by=actor,
+            project=project,
+            source=source,
+            seed=seed,
+            target=target,
+            quasi_identifiers=list(quasi_identifiers),
+            regression_outcome=regression_outcome,
+            regression_predictors=list(regression_predictors),
+            created_by=actor,
         )
-        log_event("synthetic.dataset_requested", actor=actor, obj=dataset,
-                  data={"project": project.reference, "source": source, "seed": seed, "target": target})
+        log_event(
+            "synthetic.dataset_requested",
+            actor=actor,
+            obj=dataset,
+            data={"project": project.reference, "source": source, "seed": seed, "target": target},
+        )
         transaction.on_commit(partial(synthesize_dataset.delay, dataset.pk))
     return dataset
 
@@ -74,7 +94,8 @@ def _claim(model, pk: int):
     """Compare-and-swap queued → running: a task delivered twice runs once."""
     with transaction.atomic(durable=True):
         claimed = model.objects.filter(pk=pk, status=JobStatus.QUEUED).update(
-            status=JobStatus.RUNNING, started_at=timezone.now(), progress=0)
+            status=JobStatus.RUNNING, started_at=timezone.now(), progress=0
+        )
     return model.objects.select_related("project").get(pk=pk) if claimed else None
 
 
@@ -91,12 +112,17 @@ def _progress(model, pk: int):
 
 
 def _fail(job, exc: Exception, action: str) -> None:
-    message = str(exc) if isinstance(exc, pipeline.InputError) else _("The computation failed: %(error)s") % {
-        "error": exc.__class__.__name__}
+    message = (
+        str(exc)
+        if isinstance(exc, pipeline.InputError)
+        else _("The computation failed: %(error)s") % {"error": exc.__class__.__name__}
+    )
     if not isinstance(exc, pipeline.InputError):
         logger.error("synthetic job %s failed\n%s", job.pk, traceback.format_exc())
     with transaction.atomic(durable=True):
-        type(job).objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error=message, finished_at=timezone.now())
+        type(job).objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED, error=message, finished_at=timezone.now()
+        )
         log_event(action, actor=None, obj=job, data={"error": message})
 
 
@@ -108,12 +134,16 @@ def synthetic_dataset_run(*, synthetic_dataset_id: int) -> SyntheticDataset | No
     try:
         df = pipeline.read_table(dataset.source_path)
         synthetic, report = pipeline.run_synthesis(
-            df, report_dir=dataset.folder, seed=dataset.seed, target=dataset.target or None,
+            df,
+            report_dir=dataset.folder,
+            seed=dataset.seed,
+            target=dataset.target or None,
             quasi_identifiers=dataset.quasi_identifiers or None,
             regression_outcome=dataset.regression_outcome or None,
             regression_predictors=dataset.regression_predictors or None,
             min_leaf_size=settings.SYNTHETIC.get("min_leaf_size", 20),
-            permutations=settings.SYNTHETIC.get("permutations", 20), settings_synthetic=settings.SYNTHETIC,
+            permutations=settings.SYNTHETIC.get("permutations", 20),
+            settings_synthetic=settings.SYNTHETIC,
             title=f"{dataset.project.reference} — {dataset.source}",
             progress=_progress(SyntheticDataset, dataset.pk),
         )
@@ -123,11 +153,20 @@ def synthetic_dataset_run(*, synthetic_dataset_id: int) -> SyntheticDataset | No
         return SyntheticDataset.objects.get(pk=dataset.pk)
     with transaction.atomic(durable=True):
         SyntheticDataset.objects.filter(pk=dataset.pk).update(
-            status=JobStatus.DONE, progress=100, report=report, finished_at=timezone.now(), error="")
+            status=JobStatus.DONE, progress=100, report=report, finished_at=timezone.now(), error=""
+        )
         dataset.refresh_from_db()
-        log_event("synthetic.dataset_created", actor=None, obj=dataset,
-                  data={"S_pMSE": report["S_pMSE"], "exact_copies": report["exact_copies"],
-                        "exact_copies_holdout": report["exact_copies_holdout"], "file": dataset.output_file.name})
+        log_event(
+            "synthetic.dataset_created",
+            actor=None,
+            obj=dataset,
+            data={
+                "S_pMSE": report["S_pMSE"],
+                "exact_copies": report["exact_copies"],
+                "exact_copies_holdout": report["exact_copies_holdout"],
+                "file": dataset.output_file.name,
+            },
+        )
     return dataset
 
 
@@ -135,7 +174,9 @@ def linkage_run_create(*, project, source: str, common, part_a, part_b, actor, s
     from .tasks import run_linkage_lab
 
     if not can_manage(actor, project):
-        raise PermissionDenied(_("Only the request's expert, the datateam or an administrator can run the linkage laboratory."))
+        raise PermissionDenied(
+            _("Only the request's expert, the datateam or an administrator can run the linkage laboratory.")
+        )
     columns = source_columns(project, source)
     common, part_a, part_b = list(common), list(part_a), list(part_b)
     for field, names in (("common", common), ("part_a", part_a), ("part_b", part_b)):
@@ -144,14 +185,35 @@ def linkage_run_create(*, project, source: str, common, part_a, part_b, actor, s
         _check_columns(columns, names, field)
     overlap = (set(common) & set(part_a)) | (set(common) & set(part_b)) | (set(part_a) & set(part_b))
     if overlap:
-        raise ValidationError({"part_b": _("A variable may be in only one group: %(names)s.")
-                               % {"names": ", ".join(sorted(overlap))}})
+        raise ValidationError(
+            {
+                "part_b": _("A variable may be in only one group: %(names)s.")
+                % {"names": ", ".join(sorted(overlap))}
+            }
+        )
     with transaction.atomic(durable=True):
-        run = LinkageRun.objects.create(project=project, source=source, seed=seed, common=common, part_a=part_a,
-                                        part_b=part_b, created_by=actor)
-        log_event("synthetic.linkage_requested", actor=actor, obj=run,
-                  data={"project": project.reference, "source": source, "common": common,
-                        "part_a": part_a, "part_b": part_b, "seed": seed})
+        run = LinkageRun.objects.create(
+            project=project,
+            source=source,
+            seed=seed,
+            common=common,
+            part_a=part_a,
+            part_b=part_b,
+            created_by=actor,
+        )
+        log_event(
+            "synthetic.linkage_requested",
+            actor=actor,
+            obj=run,
+            data={
+                "project": project.reference,
+                "source": source,
+                "common": common,
+                "part_a": part_a,
+                "part_b": part_b,
+                "seed": seed,
+            },
+        )
         transaction.on_commit(partial(run_linkage_lab.delay, run.pk))
     return run
 
@@ -164,22 +226,35 @@ def linkage_run_execute(*, linkage_run_id: int) -> LinkageRun | None:
         return None
     try:
         df = pipeline.read_table(run.source_path)
-        report = run_linkage_lab(df, common=run.common, part_a=run.part_a, part_b=run.part_b,
-                                 report_dir=run.folder, seed=run.seed,
-                                 min_leaf_size=settings.SYNTHETIC.get("min_leaf_size", 20),
-                                 title=f"{run.project.reference} — {run.source}",
-                                 progress=_progress(LinkageRun, run.pk))
+        report = run_linkage_lab(
+            df,
+            common=run.common,
+            part_a=run.part_a,
+            part_b=run.part_b,
+            report_dir=run.folder,
+            seed=run.seed,
+            min_leaf_size=settings.SYNTHETIC.get("min_leaf_size", 20),
+            title=f"{run.project.reference} — {run.source}",
+            progress=_progress(LinkageRun, run.pk),
+        )
     except Exception as exc:  # noqa: BLE001
         _fail(run, exc, "synthetic.linkage_failed")
         return LinkageRun.objects.get(pk=run.pk)
     with transaction.atomic(durable=True):
-        LinkageRun.objects.filter(pk=run.pk).update(status=JobStatus.DONE, progress=100, report=report,
-                                                    finished_at=timezone.now(), error="")
+        LinkageRun.objects.filter(pk=run.pk).update(
+            status=JobStatus.DONE, progress=100, report=report, finished_at=timezone.now(), error=""
+        )
         run.refresh_from_db()
-        log_event("synthetic.linkage_done", actor=None, obj=run,
-                  data={"accuracy_exact": report["accuracy_exact"],
-                        "accuracy_nearest_neighbour": report["accuracy_nearest_neighbour"],
-                        "accuracy_propensity_score": report["accuracy_propensity_score"]})
+        log_event(
+            "synthetic.linkage_done",
+            actor=None,
+            obj=run,
+            data={
+                "accuracy_exact": report["accuracy_exact"],
+                "accuracy_nearest_neighbour": report["accuracy_nearest_neighbour"],
+                "accuracy_propensity_score": report["accuracy_propensity_score"],
+            },
+        )
     return run
 
 
@@ -208,22 +283,35 @@ def synthetic_submit_for_checking(*, dataset: SyntheticDataset, actor):
     statuses = ", ".join(f"{t['name']} {t['status']}" for t in report.get("thresholds", []))
     description = _(
         "Synthetic dummy of %(source)s — SYNTHETIC, NOT VALID FOR INFERENCE. Sequential CART, seed %(seed)s. "
-        "S_pMSE %(s_pmse).3f; exact copies %(copies).4f (real holdout %(holdout).4f). Thresholds: %(statuses)s. "
+        "S_pMSE %(s_pmse).3f; exact copies %(copies).4f (real holdout %(holdout).4f). "
+        "Thresholds: %(statuses)s. "
         "The utility and privacy report (PDF and JSON) is attached."
-    ) % {"source": dataset.source, "seed": dataset.seed, "s_pmse": report.get("S_pMSE") or 0,
-         "copies": report.get("exact_copies") or 0, "holdout": report.get("exact_copies_holdout") or 0,
-         "statuses": statuses}
+    ) % {
+        "source": dataset.source,
+        "seed": dataset.seed,
+        "s_pmse": report.get("S_pMSE") or 0,
+        "copies": report.get("exact_copies") or 0,
+        "holdout": report.get("exact_copies_holdout") or 0,
+        "statuses": statuses,
+    }
     output_request = output_request_create(
-        project=dataset.project, actor=actor,
+        project=dataset.project,
+        actor=actor,
         title=_("Synthetic data (not valid for inference): %(name)s") % {"name": Path(dataset.source).name},
         description=description,
         files=[{"file": path, "kind": "document"} for path in _files_for_checking(dataset)],
     )
     with transaction.atomic(durable=True):
-        claimed = SyntheticDataset.objects.filter(pk=dataset.pk, output_request=None).update(output_request=output_request)
+        claimed = SyntheticDataset.objects.filter(pk=dataset.pk, output_request=None).update(
+            output_request=output_request
+        )
         if not claimed:  # submitted twice at once: the output request exists, the link is the first one's
             raise ValidationError(_("This synthetic dataset has already been submitted for output checking."))
         dataset.output_request = output_request
-        log_event("synthetic.dataset_submitted", actor=actor, obj=dataset,
-                  data={"output_request": output_request.pk, "project": dataset.project.reference})
+        log_event(
+            "synthetic.dataset_submitted",
+            actor=actor,
+            obj=dataset,
+            data={"output_request": output_request.pk, "project": dataset.project.reference},
+        )
     return output_request

@@ -25,6 +25,7 @@ whose leaf values could point at a person); how many is part of the result.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
 from collections.abc import Callable, Sequence
@@ -71,13 +72,19 @@ def default_quasi_identifiers(df: pd.DataFrame, exclude: Sequence[str] = ()) -> 
     income makes almost every record unique, and removing them all would leave nothing to fit.
     Pass the quasi-identifiers explicitly to decide otherwise.
     """
-    names = [c for c in df.columns if c not in exclude and QUASI_IDENTIFIER_PATTERN.search(str(c))
-             and df[c].nunique(dropna=False) <= 100]
+    names = [
+        c
+        for c in df.columns
+        if c not in exclude and QUASI_IDENTIFIER_PATTERN.search(str(c)) and df[c].nunique(dropna=False) <= 100
+    ]
     if names:
         return names
     kinds = column_kinds(df)
-    return [c for c in df.columns
-            if c not in exclude and kinds[c] == CATEGORICAL and df[c].nunique(dropna=False) <= 20][:4]
+    return [
+        c
+        for c in df.columns
+        if c not in exclude and kinds[c] == CATEGORICAL and df[c].nunique(dropna=False) <= 20
+    ][:4]
 
 
 def unique_on(df: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
@@ -119,10 +126,12 @@ def _as_number(series: pd.Series, kind: str) -> np.ndarray:
 def _row_hashes(df: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     kinds = column_kinds(df[list(columns)])
     # numbers hashed as float64 (an int 5 and a float 5.0 are the same value), categories as labels
-    normalised = pd.DataFrame({
-        c: _as_labels(df[c]).to_numpy() if kinds[c] == CATEGORICAL else _as_number(df[c], kinds[c])
-        for c in columns
-    })
+    normalised = pd.DataFrame(
+        {
+            c: _as_labels(df[c]).to_numpy() if kinds[c] == CATEGORICAL else _as_number(df[c], kinds[c])
+            for c in columns
+        }
+    )
     return pd.util.hash_pandas_object(normalised, index=False).to_numpy()
 
 
@@ -142,14 +151,18 @@ def _from_ordinal(values: np.ndarray, like: pd.Series) -> pd.Series:
 class Encoded:
     """The data as numbers: one array per modelled column (missingness indicators included)."""
 
-    columns: list[str]               # modelled columns in visit order (indicators ``col.__na``)
-    kinds: dict[str, str]            # original column → kind
+    columns: list[str]  # modelled columns in visit order (indicators ``col.__na``)
+    kinds: dict[str, str]  # original column → kind
     values: dict[str, np.ndarray]
     categories: dict[str, np.ndarray]  # categorical column → labels (index = code)
 
 
-def encode(df: pd.DataFrame, kinds: dict[str, str], visit: Sequence[str],
-           categories: dict[str, np.ndarray] | None = None) -> Encoded:
+def encode(
+    df: pd.DataFrame,
+    kinds: dict[str, str],
+    visit: Sequence[str],
+    categories: dict[str, np.ndarray] | None = None,
+) -> Encoded:
     categories = dict(categories or {})
     columns: list[str] = []
     values: dict[str, np.ndarray] = {}
@@ -189,16 +202,22 @@ class SynthesisResult:
 
     def summary(self) -> dict:
         return {
-            "method": self.method, "seed": self.seed, "min_leaf_size": self.min_leaf_size,
-            "visit_sequence": self.visit_sequence, "quasi_identifiers": self.quasi_identifiers,
-            "removed_unique_records": self.removed_unique, "records_fitted": self.n_fitted,
+            "method": self.method,
+            "seed": self.seed,
+            "min_leaf_size": self.min_leaf_size,
+            "visit_sequence": self.visit_sequence,
+            "quasi_identifiers": self.quasi_identifiers,
+            "removed_unique_records": self.removed_unique,
+            "records_fitted": self.n_fitted,
             "removed_replicated_uniques": self.removed_copies,
-            "records_synthesised": len(self.data), "label": NOT_VALID_LABEL,
+            "records_synthesised": len(self.data),
+            "label": NOT_VALID_LABEL,
         }
 
 
-def _leaf_sample(obs_leaves: np.ndarray, obs_y: np.ndarray, syn_leaves: np.ndarray,
-                 rng: np.random.Generator) -> np.ndarray:
+def _leaf_sample(
+    obs_leaves: np.ndarray, obs_y: np.ndarray, syn_leaves: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """For each synthetic record, a random observed ``y`` from the same leaf (vectorised)."""
     order = np.argsort(obs_leaves, kind="stable")
     sorted_leaves = obs_leaves[order]
@@ -208,8 +227,9 @@ def _leaf_sample(obs_leaves: np.ndarray, obs_y: np.ndarray, syn_leaves: np.ndarr
     return obs_y[order][pick]
 
 
-def _decode(enc_syn: dict[str, np.ndarray], enc: Encoded, original: pd.DataFrame,
-            visit: Sequence[str]) -> pd.DataFrame:
+def _decode(
+    enc_syn: dict[str, np.ndarray], enc: Encoded, original: pd.DataFrame, visit: Sequence[str]
+) -> pd.DataFrame:
     out = {}
     n = len(next(iter(enc_syn.values()))) if enc_syn else 0
     for col in visit:
@@ -243,8 +263,9 @@ def _decode(enc_syn: dict[str, np.ndarray], enc: Encoded, original: pd.DataFrame
     return frame[list(original.columns)]
 
 
-def _prepare(df: pd.DataFrame, quasi_identifiers: Sequence[str] | None, remove_unique: bool,
-             min_leaf_size: int):
+def _prepare(
+    df: pd.DataFrame, quasi_identifiers: Sequence[str] | None, remove_unique: bool, min_leaf_size: int
+):
     quasi = list(default_quasi_identifiers(df) if quasi_identifiers is None else quasi_identifiers)
     missing = [q for q in quasi if q not in df.columns]
     if missing:
@@ -256,14 +277,24 @@ def _prepare(df: pd.DataFrame, quasi_identifiers: Sequence[str] | None, remove_u
         removed = int(mask.sum())
         fit = df.loc[~mask.to_numpy()]
         if len(fit) < 2 * min_leaf_size:  # nothing sensible left to fit on
-            raise ValueError("too few records remain after removing the records unique on the quasi-identifiers")
+            raise ValueError(
+                "too few records remain after removing the records unique on the quasi-identifiers"
+            )
     return quasi, removed, fit.reset_index(drop=True)
 
 
-def synthesise(df: pd.DataFrame, *, seed: int = 1, min_leaf_size: int = 20, n: int | None = None,
-               visit_sequence: Sequence[str] | None = None, quasi_identifiers: Sequence[str] | None = None,
-               remove_unique: bool = True, remove_copies: bool = True,
-               progress: Progress | None = None) -> SynthesisResult:
+def synthesise(
+    df: pd.DataFrame,
+    *,
+    seed: int = 1,
+    min_leaf_size: int = 20,
+    n: int | None = None,
+    visit_sequence: Sequence[str] | None = None,
+    quasi_identifiers: Sequence[str] | None = None,
+    remove_unique: bool = True,
+    remove_copies: bool = True,
+    progress: Progress | None = None,
+) -> SynthesisResult:
     """Sequential CART synthesis with leaf sampling; deterministic for a given ``seed``.
 
     With ``remove_copies`` the synthetic records that replicate a training record which is *unique*
@@ -285,11 +316,10 @@ def synthesise(df: pd.DataFrame, *, seed: int = 1, min_leaf_size: int = 20, n: i
     models: list[tuple] = []  # per modelled column: (pool) or (tree, observed leaves, observed values)
     for j, name in enumerate(enc.columns):
         y = enc.values[name]
-        base = name[:-len(".__na")] if name.endswith(".__na") else name
-        if name == base and f"{base}.__na" in enc.values:  # numeric value: model only the non-missing
-            rows = ~np.isnan(y)
-        else:
-            rows = np.ones(len(y), dtype=bool)
+        base = name[: -len(".__na")] if name.endswith(".__na") else name
+        # a numeric value with missing values: modelled on the non-missing only
+        modelled_on_observed = name == base and f"{base}.__na" in enc.values
+        rows = ~np.isnan(y) if modelled_on_observed else np.ones(len(y), dtype=bool)
         if j == 0 or rows.sum() < 2 * min_leaf_size:
             models.append((y[rows] if rows.any() else np.array([np.nan]),))
         else:
@@ -307,7 +337,7 @@ def synthesise(df: pd.DataFrame, *, seed: int = 1, min_leaf_size: int = 20, n: i
     def draw(size: int) -> pd.DataFrame:
         X_syn = np.empty((size, len(enc.columns)))
         syn: dict[str, np.ndarray] = {}
-        for j, (name, model) in enumerate(zip(enc.columns, models)):
+        for j, (name, model) in enumerate(zip(enc.columns, models, strict=False)):
             if len(model) == 1:
                 values = model[0][rng.integers(0, len(model[0]), size)]
             else:
@@ -337,14 +367,28 @@ def synthesise(df: pd.DataFrame, *, seed: int = 1, min_leaf_size: int = 20, n: i
         data = data.head(wanted).reset_index(drop=True)
     if progress:
         progress(100)
-    return SynthesisResult(data=data, method="cart", seed=seed, min_leaf_size=min_leaf_size,
-                           visit_sequence=[str(v) for v in visit], quasi_identifiers=[str(q) for q in quasi],
-                           removed_unique=removed, n_fitted=len(fit), removed_copies=copies)
+    return SynthesisResult(
+        data=data,
+        method="cart",
+        seed=seed,
+        min_leaf_size=min_leaf_size,
+        visit_sequence=[str(v) for v in visit],
+        quasi_identifiers=[str(q) for q in quasi],
+        removed_unique=removed,
+        n_fitted=len(fit),
+        removed_copies=copies,
+    )
 
 
-def synthesise_marginals(df: pd.DataFrame, *, seed: int = 1, n: int | None = None,
-                         quasi_identifiers: Sequence[str] | None = None, remove_unique: bool = True,
-                         min_leaf_size: int = 20) -> SynthesisResult:
+def synthesise_marginals(
+    df: pd.DataFrame,
+    *,
+    seed: int = 1,
+    n: int | None = None,
+    quasi_identifiers: Sequence[str] | None = None,
+    remove_unique: bool = True,
+    min_leaf_size: int = 20,
+) -> SynthesisResult:
     """The baseline: every column sampled independently from its own marginal (no association kept)."""
     quasi, removed, fit = _prepare(df, quasi_identifiers, remove_unique, min_leaf_size)
     n = int(n or len(df))
@@ -352,16 +396,23 @@ def synthesise_marginals(df: pd.DataFrame, *, seed: int = 1, n: int | None = Non
     data = pd.DataFrame({c: fit[c].to_numpy()[rng.integers(0, len(fit), n)] for c in df.columns})
     for c in df.columns:
         if data[c].dtype != df[c].dtype:
-            try:
+            with contextlib.suppress(TypeError, ValueError):
                 data[c] = data[c].astype(df[c].dtype)
-            except (TypeError, ValueError):
-                pass
-    return SynthesisResult(data=data, method="marginals", seed=seed, min_leaf_size=min_leaf_size,
-                           visit_sequence=[str(c) for c in df.columns], quasi_identifiers=[str(q) for q in quasi],
-                           removed_unique=removed, n_fitted=len(fit))
+    return SynthesisResult(
+        data=data,
+        method="marginals",
+        seed=seed,
+        min_leaf_size=min_leaf_size,
+        visit_sequence=[str(c) for c in df.columns],
+        quasi_identifiers=[str(q) for q in quasi],
+        removed_unique=removed,
+        n_fitted=len(fit),
+    )
 
 
-def train_holdout_split(df: pd.DataFrame, *, seed: int, holdout: float = 0.3) -> tuple[pd.DataFrame, pd.DataFrame]:
+def train_holdout_split(
+    df: pd.DataFrame, *, seed: int, holdout: float = 0.3
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A seeded random split: the holdout is the real sample that utility and privacy are judged against."""
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(df))

@@ -49,6 +49,16 @@ def _apply_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+def _file_columns(project, files) -> dict[str, list[str]]:
+    columns = {}
+    for f in files:
+        try:
+            columns[f] = read_columns(Path(project.delivery_dir) / f)
+        except InputError:
+            columns[f] = []
+    return columns
+
+
 @login_required
 def index(request):
     projects = selectors.visible_projects(request.user).order_by("reference")
@@ -60,18 +70,21 @@ def project_detail(request, pk):
     project = _project_for(request.user, pk)
     manager = can_manage(request.user, project)
     files = selectors.delivered_files(project) if manager else []
-    columns = {}
-    for f in files:
-        try:
-            columns[f] = read_columns(Path(project.delivery_dir) / f)
-        except InputError:
-            columns[f] = []
+    columns = _file_columns(project, files)
     form = SyntheticDatasetForm(files_available=files) if manager else None
-    return render(request, "synthetic/project_detail.html", {
-        "project": project, "manager": manager, "files": columns, "form": form,
-        "datasets": selectors.datasets_of(project), "runs": selectors.linkage_runs_of(project),
-        "reports": can_read_reports(request.user, project),
-    })
+    return render(
+        request,
+        "synthetic/project_detail.html",
+        {
+            "project": project,
+            "manager": manager,
+            "files": columns,
+            "form": form,
+            "datasets": selectors.datasets_of(project),
+            "runs": selectors.linkage_runs_of(project),
+            "reports": can_read_reports(request.user, project),
+        },
+    )
 
 
 @login_required
@@ -85,29 +98,47 @@ def dataset_create(request, pk):
         data = form.cleaned_data
         try:
             dataset = services.synthetic_dataset_create(
-                project=project, source=data["source"], seed=data["seed"], target=data["target"].strip(),
+                project=project,
+                source=data["source"],
+                seed=data["seed"],
+                target=data["target"].strip(),
                 quasi_identifiers=names(data["quasi_identifiers"]),
                 regression_outcome=data["regression_outcome"].strip(),
-                regression_predictors=names(data["regression_predictors"]), actor=request.user)
+                regression_predictors=names(data["regression_predictors"]),
+                actor=request.user,
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             messages.success(request, _("The synthetic dummy is being created."))
             return redirect("synthetic:dataset", pk=dataset.pk)
     files = selectors.delivered_files(project)
-    return render(request, "synthetic/project_detail.html", {
-        "project": project, "manager": True, "files": {f: [] for f in files}, "form": form,
-        "datasets": selectors.datasets_of(project), "runs": selectors.linkage_runs_of(project),
-        "reports": True,
-    }, status=400)
+    return render(
+        request,
+        "synthetic/project_detail.html",
+        {
+            "project": project,
+            "manager": True,
+            "files": _file_columns(project, files),
+            "form": form,
+            "datasets": selectors.datasets_of(project),
+            "runs": selectors.linkage_runs_of(project),
+            "reports": True,
+        },
+        status=400,
+    )
 
 
 @login_required
 def dataset_detail(request, pk):
     dataset = _job_for(SyntheticDataset, request.user, pk)
     reports = can_read_reports(request.user, dataset.project)
-    context = {"job": dataset, "project": dataset.project, "reports": reports,
-               "can_submit": _can_submit(request.user, dataset)}
+    context = {
+        "job": dataset,
+        "project": dataset.project,
+        "reports": reports,
+        "can_submit": _can_submit(request.user, dataset),
+    }
     if reports and dataset.status == "done":
         context.update(_report_context(dataset.report))
     if request.htmx and not dataset.is_finished:
@@ -123,26 +154,47 @@ def _report_context(report: dict) -> dict:
     """Rows for the report page's tables and the distance chart."""
     distances = report.get("utility", {}).get("distribution_distance", {})
     reference = report.get("reference", {}).get("distribution_distance", {})
-    rows = [{"name": name, "measure": d["measure"], "synthetic": d["value"],
-             "reference": reference.get(name, {}).get("value")} for name, d in distances.items()]
+    rows = [
+        {
+            "name": name,
+            "measure": d["measure"],
+            "synthetic": d["value"],
+            "reference": reference.get(name, {}).get("value"),
+        }
+        for name, d in distances.items()
+    ]
     chart = {
         "labels": [r["name"] for r in rows],
-        "datasets": [{"label": _("synthetic vs. real holdout"), "data": [round(r["synthetic"], 4) for r in rows]},
-                     {"label": _("real training sample vs. real holdout"),
-                      "data": [round(r["reference"] or 0, 4) for r in rows]}],
+        "datasets": [
+            {"label": _("synthetic vs. real holdout"), "data": [round(r["synthetic"], 4) for r in rows]},
+            {
+                "label": _("real training sample vs. real holdout"),
+                "data": [round(r["reference"] or 0, 4) for r in rows],
+            },
+        ],
         "options": {"indexAxis": "y"},
     }
     privacy = report.get("privacy", {})
-    return {"r": report, "distance_rows": rows, "distance_chart": chart, "privacy": privacy,
-            "disco": privacy.get("DiSCO") or {}, "disco_holdout": privacy.get("DiSCO_holdout") or {},
-            "regression": report.get("utility", {}).get("regression", {}),
-            "reference_regression": report.get("reference", {}).get("regression", {})}
+    return {
+        "r": report,
+        "distance_rows": rows,
+        "distance_chart": chart,
+        "privacy": privacy,
+        "disco": privacy.get("DiSCO") or {},
+        "disco_holdout": privacy.get("DiSCO_holdout") or {},
+        "regression": report.get("utility", {}).get("regression", {}),
+        "reference_regression": report.get("reference", {}).get("regression", {}),
+    }
 
 
 def _can_submit(user, dataset) -> bool:
     from outputs.permissions import can_submit_outputs
 
-    return dataset.status == "done" and not dataset.output_request_id and can_submit_outputs(user, dataset.project)
+    return (
+        dataset.status == "done"
+        and not dataset.output_request_id
+        and can_submit_outputs(user, dataset.project)
+    )
 
 
 @login_required
@@ -171,8 +223,12 @@ def report_pdf(request, kind, pk):
     path = job.report_pdf
     if job.status != "done" or not path.is_file():
         raise Http404
-    return FileResponse(path.open("rb"), as_attachment=True, filename=f"{job.folder.name}-report-synthetic.pdf",
-                        content_type="application/pdf")
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"{job.folder.name}-report-synthetic.pdf",
+        content_type="application/pdf",
+    )
 
 
 @login_required
@@ -194,22 +250,27 @@ def linkage_create(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            run = services.linkage_run_create(project=project, source=data["source"], seed=data["seed"],
-                                              common=names(data["common"]), part_a=names(data["part_a"]),
-                                              part_b=names(data["part_b"]), actor=request.user)
+            run = services.linkage_run_create(
+                project=project,
+                source=data["source"],
+                seed=data["seed"],
+                common=names(data["common"]),
+                part_a=names(data["part_a"]),
+                part_b=names(data["part_b"]),
+                actor=request.user,
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             messages.success(request, _("The linkage laboratory is running."))
             return redirect("synthetic:linkage", pk=run.pk)
-    columns = {}
-    for f in files:
-        try:
-            columns[f] = read_columns(Path(project.delivery_dir) / f)
-        except InputError:
-            columns[f] = []
-    return render(request, "synthetic/linkage_form.html", {"project": project, "form": form, "files": columns},
-                  status=400 if request.method == "POST" else 200)
+    columns = _file_columns(project, files)
+    return render(
+        request,
+        "synthetic/linkage_form.html",
+        {"project": project, "form": form, "files": columns},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required

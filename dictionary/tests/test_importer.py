@@ -232,6 +232,8 @@ def test_it_replaces_changed_modalities_only(db, tmp_path):
         (lambda t: t.replace("type: map", "type: lookup"), "recode:", 1, "unknown recode type 'lookup'"),
         (lambda t: t.replace("CV: '6'", "CV: '7'"), "recode:", 1, "not modalities of this granularity: 7"),
         (lambda t: t.replace(", CV: '6'", ""), "recode:", 1, "does not map the detailed modalities CV"),
+        (lambda t: t.replace("      - ['6', Other]", "      - ['5', Other EU-28]\n      - ['6', Other]"),
+         "recode:", 1, "produces none of the modalities 5"),
         (
             lambda t: t.replace("CV: '6'", "CV: '6', XX: '6'"),
             "recode:",

@@ -48,9 +48,17 @@ class BundleOutput:
     files: list[BundleFile] = field(default_factory=list)
 
     def record(self) -> dict:
-        return {"uid": self.uid, "status": self.status, "type": self.output_type, "summary": self.summary,
-                "command": self.command, "exception": self.exception, "properties": self.properties,
-                "outcome": self.outcome, "sdc": self.sdc}
+        return {
+            "uid": self.uid,
+            "status": self.status,
+            "type": self.output_type,
+            "summary": self.summary,
+            "command": self.command,
+            "exception": self.exception,
+            "properties": self.properties,
+            "outcome": self.outcome,
+            "sdc": self.sdc,
+        }
 
 
 def read_bundle(data: bytes) -> tuple[list[BundleOutput], dict]:
@@ -96,10 +104,15 @@ def read_bundle(data: bytes) -> tuple[list[BundleOutput], dict]:
             raise BundleError(f"output {uid} in results.json is not an object")
         status = str(record.get("status", "review")).lower()
         output = BundleOutput(
-            uid=str(uid), status=status if status in ("pass", "fail", "review") else "review",
-            output_type=str(record.get("type", "")), summary=str(record.get("summary", "")),
-            command=str(record.get("command", "")), exception=str(record.get("exception", "") or ""),
-            properties=record.get("properties") or {}, outcome=record.get("outcome") or {}, sdc={},
+            uid=str(uid),
+            status=status if status in ("pass", "fail", "review") else "review",
+            output_type=str(record.get("type", "")),
+            summary=str(record.get("summary", "")),
+            command=str(record.get("command", "")),
+            exception=str(record.get("exception", "") or ""),
+            properties=record.get("properties") or {},
+            outcome=record.get("outcome") or {},
+            sdc={},
         )
         for entry in record.get("files", []):
             name = str(entry.get("name", ""))
@@ -112,8 +125,11 @@ def read_bundle(data: bytes) -> tuple[list[BundleOutput], dict]:
             if checksum_name in names:
                 checksum_ok = archive.read(checksum_name).decode("utf-8", "replace").strip() == sha
             output.sdc = entry.get("sdc") or output.sdc
-            output.files.append(BundleFile(name=PurePosixPath(name).name, content=content, sha256=sha,
-                                           checksum_ok=checksum_ok))
+            output.files.append(
+                BundleFile(
+                    name=PurePosixPath(name).name, content=content, sha256=sha, checksum_ok=checksum_ok
+                )
+            )
         outputs.append(output)
     if not outputs:
         raise BundleError("the ACRO bundle has no outputs")

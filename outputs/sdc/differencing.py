@@ -44,7 +44,9 @@ def _project(table: TableCounts, common: list[str]) -> dict[tuple, int]:
 def find_differencing(new: TableCounts, released: list[TableCounts], threshold: int) -> list[dict]:
     findings = []
     for old in released:
-        if _normal(new.population) == _normal(old.population) and sorted(new.variables) == sorted(old.variables):
+        if _normal(new.population) == _normal(old.population) and sorted(new.variables) == sorted(
+            old.variables
+        ):
             continue
         common = [v for v in new.variables if v in old.variables]
         if _normal(new.population) == _normal(old.population):
@@ -54,12 +56,19 @@ def find_differencing(new: TableCounts, released: list[TableCounts], threshold: 
         for key in sorted(set(new_totals) & set(old_totals)):
             difference = abs(new_totals[key] - old_totals[key])
             if 0 < difference < threshold:
-                findings.append({
-                    "released": old.name, "variables": common, "cell": list(key), "difference": difference,
-                    "message": (f"combined with released output {old.name}, the cell "
-                                f"{', '.join(f'{v}={k}' for v, k in zip(common, key, strict=True)) or 'total'} "
-                                f"differs by {difference} (< {threshold})"),
-                })
+                findings.append(
+                    {
+                        "released": old.name,
+                        "variables": common,
+                        "cell": list(key),
+                        "difference": difference,
+                        "message": (
+                            f"combined with released output {old.name}, the cell "
+                            f"{', '.join(f'{v}={k}' for v, k in zip(common, key, strict=True)) or 'total'} "
+                            f"differs by {difference} (< {threshold})"
+                        ),
+                    }
+                )
     return findings
 
 

@@ -19,14 +19,17 @@ class HistogramError(ValueError):
     pass
 
 
-def check_histogram(df: pd.DataFrame, *, column: str, bins=10, params: SDCParams | None = None) -> CheckResult:
+def check_histogram(
+    df: pd.DataFrame, *, column: str, bins=10, params: SDCParams | None = None
+) -> CheckResult:
     params = params or SDCParams.from_settings()
     if column not in df.columns:
         raise HistogramError(f"unknown column {column!r}; the data has: {', '.join(map(str, df.columns))}")
     if not pd.api.types.is_numeric_dtype(df[column]):
         raise HistogramError(f"column {column!r} is not numeric: no histogram")
-    if isinstance(bins, bool) or not (isinstance(bins, int) and bins > 0
-                                      or isinstance(bins, list) and len(bins) >= 2):
+    if isinstance(bins, bool) or not (
+        isinstance(bins, int) and bins > 0 or isinstance(bins, list) and len(bins) >= 2
+    ):
         raise HistogramError("'bins' must be a positive integer or a list of at least two bin edges")
     values = df[column].dropna().to_numpy(dtype=float)
     result = CheckResult(statistic="histogram", parameters=params.as_dict())
@@ -44,12 +47,19 @@ def check_histogram(df: pd.DataFrame, *, column: str, bins=10, params: SDCParams
     failing = counts < params.safe_threshold
     rows = [[f"[{label(edges[i])}, {label(edges[i + 1])})"] for i in range(nbins)]
     for i in np.flatnonzero(failing):
-        result.cells.append(Cell(row=rows[i], column=[], rules=["threshold"], count=int(counts[i]),
-                                 value=float(counts[i])))
+        result.cells.append(
+            Cell(row=rows[i], column=[], rules=["threshold"], count=int(counts[i]), value=float(counts[i]))
+        )
     result.checks["threshold"] = int(failing.sum())
-    result.table = {"index_names": ["bin"], "column_names": [], "rows": rows, "columns": [[]],
-                    "values": [[float(c)] for c in counts], "counts": [[int(c)] for c in counts],
-                    "flags": [[["threshold"] if f else []] for f in failing],
-                    "edges": [float(e) for e in edges]}
+    result.table = {
+        "index_names": ["bin"],
+        "column_names": [],
+        "rows": rows,
+        "columns": [[]],
+        "values": [[float(c)] for c in counts],
+        "counts": [[int(c)] for c in counts],
+        "flags": [[["threshold"] if f else []] for f in failing],
+        "edges": [float(e) for e in edges],
+    }
     result.notes.append("histogram: please also check that the extreme bin edges are not disclosive")
     return result.finish({"threshold": "fail"})

@@ -26,8 +26,13 @@ def _plain_terms(df: pd.DataFrame, formula: str) -> tuple[str, list[str]] | None
     lhs, _, rhs = formula.partition("~")
     lhs, terms = lhs.strip(), [t.strip() for t in rhs.split("+")]
     names = [lhs, *terms]
-    if not all(IDENTIFIER.match(n) and n in df.columns and pd.api.types.is_numeric_dtype(df[n])
-               and not pd.api.types.is_bool_dtype(df[n]) for n in names):
+    if not all(
+        IDENTIFIER.match(n)
+        and n in df.columns
+        and pd.api.types.is_numeric_dtype(df[n])
+        and not pd.api.types.is_bool_dtype(df[n])
+        for n in names
+    ):
         return None
     if len(set(terms)) != len(terms) or lhs in terms:
         return None
@@ -113,13 +118,19 @@ def _ols_normal_equations(df: pd.DataFrame, lhs: str, terms: list[str]):
     bse = np.sqrt(np.clip(np.diag(inverse) * sigma2, 0, None))
     with np.errstate(divide="ignore", invalid="ignore"):
         pvalues = 2 * stats.t.sf(np.abs(params / bse), dof) if dof > 0 else np.full(len(names), np.nan)
-    fit = _OLSFit(len(y), rank, pd.Series(params, index=names), pd.Series(bse, index=names),
-                  pd.Series(pvalues, index=names))
+    fit = _OLSFit(
+        len(y),
+        rank,
+        pd.Series(params, index=names),
+        pd.Series(bse, index=names),
+        pd.Series(pvalues, index=names),
+    )
     return fit, fit
 
 
-def check_regression(df: pd.DataFrame, *, statistic: str, formula: str,
-                     params: SDCParams | None = None) -> CheckResult:
+def check_regression(
+    df: pd.DataFrame, *, statistic: str, formula: str, params: SDCParams | None = None
+) -> CheckResult:
     params = params or SDCParams.from_settings()
     model, results = fit(df, statistic=statistic, formula=formula)
     dof = int(model.df_resid)
@@ -132,11 +143,13 @@ def check_regression(df: pd.DataFrame, *, statistic: str, formula: str,
     result.summary = f"{result.status}; dof={dof} {comparator} {params.safe_dof_threshold}"
     coefficients = pd.DataFrame({"coef": results.params, "std_err": results.bse, "p_value": results.pvalues})
     result.table = {
-        "index_names": ["term"], "column_names": ["estimate"],
+        "index_names": ["term"],
+        "column_names": ["estimate"],
         "rows": [[str(name)] for name in coefficients.index],
         "columns": [["coef"], ["std_err"], ["p_value"]],
         "values": [[_num(v) for v in row] for row in coefficients.to_numpy()],
-        "counts": None, "flags": None,
+        "counts": None,
+        "flags": None,
         "nobs": int(results.nobs),
     }
     return result

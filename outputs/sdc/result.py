@@ -45,8 +45,13 @@ class Cell:
     value: float | None = None
 
     def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "rules": self.rules, "count": self.count,
-                "value": self.value}
+        return {
+            "row": self.row,
+            "column": self.column,
+            "rules": self.rules,
+            "count": self.count,
+            "value": self.value,
+        }
 
 
 @dataclass
@@ -85,7 +90,9 @@ class CheckResult:
         """Set the verdict from each failing rule's status and write the summary."""
         failing = {rule: status for rule, status in rule_status.items() if self.checks.get(rule)}
         self.status = worst(failing.values())
-        parts = [f"{rule}: {self.checks[rule]} cells {'fail' if status == 'fail' else 'need review'}"
-                 for rule, status in failing.items()]
+        parts = [
+            f"{rule}: {self.checks[rule]} cells {'fail' if status == 'fail' else 'need review'}"
+            for rule, status in failing.items()
+        ]
         self.summary = f"{self.status}; " + "; ".join(parts) if parts else self.status
         return self

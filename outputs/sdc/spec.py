@@ -19,8 +19,18 @@ from .result import CheckResult
 from .tables import STATISTICS, TableError, compute_table
 
 ALL_STATISTICS = (*STATISTICS, *REGRESSIONS, "histogram")
-KNOWN_KEYS = {"data", "statistic", "index", "columns", "values", "formula", "bins", "filters", "categories",
-              "name"}
+KNOWN_KEYS = {
+    "data",
+    "statistic",
+    "index",
+    "columns",
+    "values",
+    "formula",
+    "bins",
+    "filters",
+    "categories",
+    "name",
+}
 DATA_SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".dta": "stata"}
 FILTER_OPS = {"==", "!=", "<", "<=", ">", ">=", "in", "not in"}
 
@@ -73,11 +83,17 @@ def validate_spec(spec) -> dict:
         raise SpecError(f"statistic {statistic!r} needs at least one row variable in 'index'")
     filters = spec.get("filters", [])
     if not isinstance(filters, list):
-        raise SpecError("'filters' must be a list of {\"column\", \"op\", \"value\"} objects")
+        raise SpecError('\'filters\' must be a list of {"column", "op", "value"} objects')
     for item in filters:
-        if not isinstance(item, dict) or set(item) - {"column", "op", "value"} or item.get("op") not in FILTER_OPS:
-            raise SpecError(f"invalid filter {item!r}: use {{\"column\": …, \"op\": one of "
-                            f"{', '.join(sorted(FILTER_OPS))}, \"value\": …}}")
+        if (
+            not isinstance(item, dict)
+            or set(item) - {"column", "op", "value"}
+            or item.get("op") not in FILTER_OPS
+        ):
+            raise SpecError(
+                f'invalid filter {item!r}: use {{"column": …, "op": one of '
+                f'{", ".join(sorted(FILTER_OPS))}, "value": …}}'
+            )
     categories = spec.get("categories", {})
     if not isinstance(categories, dict) or not all(isinstance(v, list) for v in categories.values()):
         raise SpecError("'categories' must map a variable to the list of its categories kept")
@@ -108,8 +124,12 @@ def read_data(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
             return pd.read_parquet(path, columns=columns)
         return pd.read_stata(path, columns=columns, convert_categoricals=False)
     except ValueError as exc:
-        if columns and ("not in list" in str(exc) or "Usecols" in str(exc) or "not found" in str(exc)
-                        or "do not match" in str(exc)):
+        if columns and (
+            "not in list" in str(exc)
+            or "Usecols" in str(exc)
+            or "not found" in str(exc)
+            or "do not match" in str(exc)
+        ):
             raise SpecError(f"unknown column in the spec: {exc}") from exc
         raise SpecError(f"cannot read the data file {path.name}: {exc}") from exc
     except Exception as exc:  # corrupt files raise a variety of library errors
@@ -125,6 +145,20 @@ def data_identity(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _compare(column: pd.Series, op: str, value) -> pd.Series:
+    if op in ("in", "not in"):
+        inside = column.isin(value if isinstance(value, list) else [value])
+        return inside if op == "in" else ~inside
+    return {
+        "==": column.__eq__,
+        "!=": column.__ne__,
+        "<": column.__lt__,
+        "<=": column.__le__,
+        ">": column.__gt__,
+        ">=": column.__ge__,
+    }[op](value)
+
+
 def apply_population(df: pd.DataFrame, spec: dict) -> pd.DataFrame:
     for name in [f["column"] for f in spec["filters"]] + list(spec["categories"]):
         if name not in df.columns:
@@ -132,13 +166,7 @@ def apply_population(df: pd.DataFrame, spec: dict) -> pd.DataFrame:
     for item in spec["filters"]:
         column, op, value = df[item["column"]], item["op"], item["value"]
         try:
-            mask = {
-                "==": lambda: column == value, "!=": lambda: column != value,
-                "<": lambda: column < value, "<=": lambda: column <= value,
-                ">": lambda: column > value, ">=": lambda: column >= value,
-                "in": lambda: column.isin(value if isinstance(value, list) else [value]),
-                "not in": lambda: ~column.isin(value if isinstance(value, list) else [value]),
-            }[op]()
+            mask = _compare(column, op, value)
         except TypeError as exc:
             raise SpecError(f"filter on {item['column']!r} cannot compare with {value!r}") from exc
         df = df[mask]
@@ -155,8 +183,14 @@ def needed_columns(spec: dict) -> list[str] | None:
     return list(dict.fromkeys(names))
 
 
-def run_spec(spec: dict, *, base_dir: Path, params: SDCParams | None = None, confine: bool = False,
-             frame: pd.DataFrame | None = None) -> CheckResult:
+def run_spec(
+    spec: dict,
+    *,
+    base_dir: Path,
+    params: SDCParams | None = None,
+    confine: bool = False,
+    frame: pd.DataFrame | None = None,
+) -> CheckResult:
     """Validate the spec, read its data, compute the output and check it."""
     spec = validate_spec(spec)
     params = params or SDCParams.from_settings()
@@ -171,12 +205,22 @@ def run_spec(spec: dict, *, base_dir: Path, params: SDCParams | None = None, con
             column = spec.get("values") or spec["index"][0]
             result = check_histogram(df, column=column, bins=spec.get("bins", 10), params=params)
         else:
-            result = compute_table(df, statistic=statistic, index=spec["index"], columns=spec["columns"],
-                                   values=spec.get("values"), params=params)
+            result = compute_table(
+                df,
+                statistic=statistic,
+                index=spec["index"],
+                columns=spec["columns"],
+                values=spec.get("values"),
+                params=params,
+            )
     except (TableError, RegressionError, HistogramError) as exc:
         raise SpecError(str(exc)) from exc
-    result.definition.update({
-        "data": spec["data"], "data_sha256": data_identity(path),
-        "filters": spec["filters"], "categories": spec["categories"],
-    })
+    result.definition.update(
+        {
+            "data": spec["data"],
+            "data_sha256": data_identity(path),
+            "filters": spec["filters"],
+            "categories": spec["categories"],
+        }
+    )
     return result

@@ -43,8 +43,15 @@ RULES_BY_STATISTIC = {
     "std": ("dof",),
 }
 LINKED_TABLE_STATISTICS = {"count", "sum", "mean", "mode"}
-RULE_STATUS = {"threshold": "fail", "nk_dominance": "fail", "p_ratio": "fail", "zeros": "fail",
-               "negatives": "review", "missing": "review", "dof": "fail"}
+RULE_STATUS = {
+    "threshold": "fail",
+    "nk_dominance": "fail",
+    "p_ratio": "fail",
+    "zeros": "fail",
+    "negatives": "review",
+    "missing": "review",
+    "dof": "fail",
+}
 
 
 class TableError(ValueError):
@@ -68,8 +75,15 @@ def _levels(series: pd.Series) -> list:
     return sorted(series.dropna().unique().tolist())
 
 
-def compute_table(df: pd.DataFrame, *, statistic: str, index: list[str], columns: list[str] | None = None,
-                  values: str | None = None, params: SDCParams | None = None) -> CheckResult:
+def compute_table(
+    df: pd.DataFrame,
+    *,
+    statistic: str,
+    index: list[str],
+    columns: list[str] | None = None,
+    values: str | None = None,
+    params: SDCParams | None = None,
+) -> CheckResult:
     params = params or SDCParams.from_settings()
     columns = list(columns or [])
     index = list(index or [])
@@ -82,8 +96,10 @@ def compute_table(df: pd.DataFrame, *, statistic: str, index: list[str], columns
         raise TableError("a variable appears twice in 'index' and 'columns'")
     missing_columns = [k for k in keys + ([values] if values else []) if k not in df.columns]
     if missing_columns:
-        raise TableError(f"unknown column(s) {', '.join(map(repr, missing_columns))}; "
-                         f"the data has: {', '.join(map(str, df.columns))}")
+        raise TableError(
+            f"unknown column(s) {', '.join(map(repr, missing_columns))}; "
+            f"the data has: {', '.join(map(str, df.columns))}"
+        )
     if statistic != "count" and not values:
         raise TableError(f"statistic {statistic!r} needs a 'values' variable to aggregate")
     if statistic in NUMERIC_STATISTICS and not pd.api.types.is_numeric_dtype(df[values]):
@@ -104,7 +120,9 @@ def compute_table(df: pd.DataFrame, *, statistic: str, index: list[str], columns
     if statistic != "count":
         series = grouped[values]
         if statistic == "mode":
-            stats["value"] = series.agg(lambda s: s.mode().sort_values().iloc[0] if s.notna().any() else np.nan)
+            stats["value"] = series.agg(
+                lambda s: s.mode().sort_values().iloc[0] if s.notna().any() else np.nan
+            )
         else:
             stats["value"] = series.agg(statistic)
         numeric = pd.api.types.is_numeric_dtype(data[values])
@@ -146,8 +164,11 @@ def compute_table(df: pd.DataFrame, *, statistic: str, index: list[str], columns
             total = stats["sum"].to_numpy()
             with np.errstate(divide="ignore", invalid="ignore"):
                 share = stats["top_n"].to_numpy() / total
-                flags["nk_dominance"] = (share >= params.safe_nk_k) if params.dominance_at_exactly_k_fails \
+                flags["nk_dominance"] = (
+                    (share >= params.safe_nk_k)
+                    if params.dominance_at_exactly_k_fails
                     else (share > params.safe_nk_k)
+                )
                 top1 = stats["max"].to_numpy(dtype=float)
                 remainder = total - stats["top_2"].to_numpy()
                 p_val = np.where(top1 == 0, remainder, remainder / np.where(top1 == 0, np.nan, top1))
@@ -164,15 +185,20 @@ def compute_table(df: pd.DataFrame, *, statistic: str, index: list[str], columns
     for key in stats.index:
         key = key if isinstance(key, tuple) else (key,)
         row_labels.append([label(v) for v in key[: len(index)]])
-        col_labels.append([label(v) for v in key[len(index):]])
+        col_labels.append([label(v) for v in key[len(index) :]])
     for position in range(len(stats)):
         failed = [rule for rule, mask in flags.items() if bool(mask[position])]
         if failed:
             value = cell_values[position]
-            result.cells.append(Cell(
-                row=row_labels[position], column=col_labels[position], rules=failed,
-                count=int(count[position]), value=_json_number(value),
-            ))
+            result.cells.append(
+                Cell(
+                    row=row_labels[position],
+                    column=col_labels[position],
+                    rules=failed,
+                    count=int(count[position]),
+                    value=_json_number(value),
+                )
+            )
     for rule, mask in flags.items():
         result.checks[rule] = int(np.count_nonzero(mask))
     result.table = _table_dict(index, columns, row_labels, col_labels, count, cell_values, flags)
@@ -217,5 +243,12 @@ def _table_dict(index, columns, row_labels, col_labels, count, cell_values, flag
         grid_values[i][j] = _json_number(cell_values[position])
         grid_counts[i][j] = int(count[position])
         grid_flags[i][j] = [rule for rule, mask in flags.items() if bool(mask[position])]
-    return {"index_names": index, "column_names": columns, "rows": rows, "columns": cols,
-            "values": grid_values, "counts": grid_counts, "flags": grid_flags}
+    return {
+        "index_names": index,
+        "column_names": columns,
+        "rows": rows,
+        "columns": cols,
+        "values": grid_values,
+        "counts": grid_counts,
+        "flags": grid_flags,
+    }

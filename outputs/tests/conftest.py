@@ -18,9 +18,14 @@ def project(alice, ralph, liser):
 
     today = timezone.localdate()
     project = Project.objects.create(
-        reference="P-2026-007", acronym="WAGES", title="Wages and careers", organisation=liser,
-        status=Project.Status.ACTIVE, start=today - datetime.timedelta(days=30),
-        end=today + datetime.timedelta(days=300), opened_at=timezone.now(),
+        reference="P-2026-007",
+        acronym="WAGES",
+        title="Wages and careers",
+        organisation=liser,
+        status=Project.Status.ACTIVE,
+        start=today - datetime.timedelta(days=30),
+        end=today + datetime.timedelta(days=300),
+        opened_at=timezone.now(),
     )
     ProjectMember.objects.create(project=project, user=alice, is_lead=True)
     ProjectMember.objects.create(project=project, user=ralph)
@@ -33,8 +38,11 @@ def other_project(charlie):
     from tests.factories import OrganisationFactory
 
     project = Project.objects.create(
-        reference="P-2026-099", acronym="OTHER", title="Another team's project",
-        organisation=OrganisationFactory(name="University of Luxembourg"), status=Project.Status.ACTIVE,
+        reference="P-2026-099",
+        acronym="OTHER",
+        title="Another team's project",
+        organisation=OrganisationFactory(name="University of Luxembourg"),
+        status=Project.Status.ACTIVE,
     )
     ProjectMember.objects.create(project=project, user=charlie, is_lead=True)
     return project
@@ -42,13 +50,15 @@ def other_project(charlie):
 
 def extract_frame(seed: int = 0, n: int = 400) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    df = pd.DataFrame({
-        "sex": rng.choice(["F", "M"], n),
-        "region": rng.choice(["north", "centre", "south"], n, p=[0.45, 0.45, 0.10]),
-        "sector": rng.choice(["A", "B", "C"], n, p=[0.49, 0.49, 0.02]),
-        "age": rng.integers(18, 65, n),
-        "wage": rng.gamma(4.0, 900.0, n).round(2),
-    })
+    df = pd.DataFrame(
+        {
+            "sex": rng.choice(["F", "M"], n),
+            "region": rng.choice(["north", "centre", "south"], n, p=[0.45, 0.45, 0.10]),
+            "sector": rng.choice(["A", "B", "C"], n, p=[0.49, 0.49, 0.02]),
+            "age": rng.integers(18, 65, n),
+            "wage": rng.gamma(4.0, 900.0, n).round(2),
+        }
+    )
     return df
 
 

@@ -26,8 +26,14 @@ def acro_bundle(tmp_path_factory):
     logging.getLogger("acro").setLevel(logging.WARNING)
     folder = tmp_path_factory.mktemp("acro")
     rng = np.random.default_rng(3)
-    df = pd.DataFrame({"region": rng.choice(["north", "south"], 200), "sector": rng.choice(["A", "B", "C"], 200,
-                       p=[0.5, 0.47, 0.03]), "wage": rng.gamma(3, 1000, 200), "age": rng.integers(20, 60, 200)})
+    df = pd.DataFrame(
+        {
+            "region": rng.choice(["north", "south"], 200),
+            "sector": rng.choice(["A", "B", "C"], 200, p=[0.5, 0.47, 0.03]),
+            "wage": rng.gamma(3, 1000, 200),
+            "age": rng.integers(20, 60, 200),
+        }
+    )
     session = acro.ACRO(suppress=False)
     session.crosstab(df.region, df.sector)
     session.olsr("wage ~ age", data=df)
@@ -51,9 +57,13 @@ def test_it_reads_the_folder_acro_writes(acro_bundle):
 
 
 def test_it_accepts_an_acro_bundle_and_shows_its_results(project, alice, olga, verified_client):
-    request = services.output_request_create(project=project, actor=alice, title="ACRO outputs",
-                                             description="From the desktop",
-                                             acro_bundle=ContentFile(acro_bundle_bytes(), name="outputs.zip"))
+    request = services.output_request_create(
+        project=project,
+        actor=alice,
+        title="ACRO outputs",
+        description="From the desktop",
+        acro_bundle=ContentFile(acro_bundle_bytes(), name="outputs.zip"),
+    )
     files = list(request.files.order_by("pk"))
     assert {f.kind for f in files} == {OutputFile.Kind.ACRO}
     table = next(f for f in files if f.acro_record["uid"] == "output_0")
@@ -90,10 +100,13 @@ def test_it_flags_a_file_changed_after_acro_checked_it(acro_bundle):
     assert outputs[0].files[0].checksum_ok is False
 
 
-@pytest.mark.parametrize("content,message", [
-    (b"not a zip", "not a zip"),
-    (None, "no results.json"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (b"not a zip", "not a zip"),
+        (None, "no results.json"),
+    ],
+)
 def test_it_refuses_what_is_not_an_acro_bundle(project, alice, content, message):
     if content is None:
         buffer = io.BytesIO()
@@ -103,5 +116,10 @@ def test_it_refuses_what_is_not_an_acro_bundle(project, alice, content, message)
     with pytest.raises(BundleError, match=message):
         read_bundle(content)
     with pytest.raises(ValidationError, match=message):
-        services.output_request_create(project=project, actor=alice, title="x", description="y",
-                                       acro_bundle=ContentFile(content, name="bundle.zip"))
+        services.output_request_create(
+            project=project,
+            actor=alice,
+            title="x",
+            description="y",
+            acro_bundle=ContentFile(content, name="bundle.zip"),
+        )

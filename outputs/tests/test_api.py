@@ -18,8 +18,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def post(client, raw, **data):
     files = data.pop("files", [SimpleUploadedFile("t.csv", b"sex,n\nF,20\nM,20\n", "text/csv")])
     headers = {"Authorization": f"Bearer {raw}"} if raw else {}
-    return client.post("/projects/api/outputs/", {"title": "From the desktop", "description": "Tables",
-                                                  "files": files, **data}, headers=headers)
+    return client.post(
+        "/projects/api/outputs/",
+        {"title": "From the desktop", "description": "Tables", "files": files, **data},
+        headers=headers,
+    )
 
 
 def test_it_accepts_a_submission_with_a_valid_token(client, project, extract, alice):
@@ -34,7 +37,12 @@ def test_it_accepts_a_submission_with_a_valid_token(client, project, extract, al
     assert body["files"][0]["check_status"] == "pass"
     request = OutputRequest.objects.get(pk=body["id"])
     assert request.via_api and request.created_by == alice
-    assert client.get(f"/projects/api/outputs/{request.pk}/", headers={"Authorization": f"Bearer {raw}"}).json()["id"] == request.pk
+    assert (
+        client.get(f"/projects/api/outputs/{request.pk}/", headers={"Authorization": f"Bearer {raw}"}).json()[
+            "id"
+        ]
+        == request.pk
+    )
     token.refresh_from_db()
     assert token.last_used_at is not None
 
@@ -62,9 +70,16 @@ def test_it_refuses_tokens_once_the_project_ended(client, project, alice):
     assert post(client, raw).status_code == 401
 
 
-def test_it_keeps_a_foreign_token_out_of_another_projects_requests(client, project, other_project, alice, charlie):
-    mine = services.output_request_create(project=project, actor=alice, title="t", description="d",
-                                          files=[SimpleUploadedFile("a.csv", b"a\n1\n")])
+def test_it_keeps_a_foreign_token_out_of_another_projects_requests(
+    client, project, other_project, alice, charlie
+):
+    mine = services.output_request_create(
+        project=project,
+        actor=alice,
+        title="t",
+        description="d",
+        files=[SimpleUploadedFile("a.csv", b"a\n1\n")],
+    )
     _token, foreign = services.api_token_create(project=other_project, actor=charlie)
     response = client.get(f"/projects/api/outputs/{mine.pk}/", headers={"Authorization": f"Bearer {foreign}"})
     assert response.status_code == 404

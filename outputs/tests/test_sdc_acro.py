@@ -47,16 +47,26 @@ def acro_flags(record, *, negatives: bool, with_columns: bool) -> dict:
                     rules.add(ACRO_CHECK_TO_RULE[name])
             if rules:
                 key_row = tuple(label(v) for v in (row if isinstance(row, tuple) else (row,)))
-                key_col = tuple(label(v) for v in (col if isinstance(col, tuple) else (col,))) if with_columns else ()
+                key_col = (
+                    tuple(label(v) for v in (col if isinstance(col, tuple) else (col,)))
+                    if with_columns
+                    else ()
+                )
                 flags[(key_row, key_col)] = rules
     return flags
 
 
 def our_flags(result) -> dict:
-    return {(tuple(c.row), tuple(c.column)): set(c.rules) - {"dof"} for c in result.cells if set(c.rules) - {"dof"}}
+    return {
+        (tuple(c.row), tuple(c.column)): set(c.rules) - {"dof"}
+        for c in result.cells
+        if set(c.rules) - {"dof"}
+    }
 
 
-def make_data(seed: int, *, negative: bool = False, dominant: bool = True, empty_cell: bool = True) -> pd.DataFrame:
+def make_data(
+    seed: int, *, negative: bool = False, dominant: bool = True, empty_cell: bool = True
+) -> pd.DataFrame:
     """A 3 × 3 table whose cells have between 0 and 30 rows, one dominated cell, one empty cell."""
     rng = np.random.default_rng(seed)
     rows = []
@@ -122,11 +132,14 @@ def test_it_agrees_with_acro_on_negative_values(acro_session, statistic):
         assert ours.status == "review" and ours.checks["negatives"] == 1
 
 
-@pytest.mark.parametrize("values,expected", [
-    ([45, 44] + [1] * 11, "pass"),   # top 2 = 89/100: just below k
-    ([45, 45] + [1] * 10, "fail"),   # exactly k = 0.9: ACRO fails it
-    ([46, 45] + [1] * 9, "fail"),    # just above
-])
+@pytest.mark.parametrize(
+    "values,expected",
+    [
+        ([45, 44] + [1] * 11, "pass"),  # top 2 = 89/100: just below k
+        ([45, 45] + [1] * 10, "fail"),  # exactly k = 0.9: ACRO fails it
+        ([46, 45] + [1] * 9, "fail"),  # just above
+    ],
+)
 def test_it_agrees_with_acro_on_dominance_at_k(acro_session, values, expected):
     df = pd.DataFrame({"g": ["A"] * len(values), "v": [float(v) for v in values]})
     acro_session.pivot_table(df, index="g", values="v", aggfunc="sum")

@@ -47,8 +47,9 @@ def test_it_flags_zero_cells(statistic, size_of_b_y, expected_zeros):
 def test_it_does_not_flag_zeros_when_the_platform_says_they_are_not_disclosive():
     rows = [("a", "x")] * 12 + [("a", "y")] * 12 + [("b", "x")] * 12
     df = pd.DataFrame(rows, columns=["g", "h"])
-    result = compute_table(df, statistic="count", index=["g"], columns=["h"],
-                           params=SDCParams(zeros_are_disclosive=False))
+    result = compute_table(
+        df, statistic="count", index=["g"], columns=["h"], params=SDCParams(zeros_are_disclosive=False)
+    )
     assert result.checks["zeros"] == 0 and result.checks["threshold"] == 1
 
 
@@ -64,8 +65,13 @@ def test_it_applies_nk_dominance(statistic, top, expected):
 
 def test_it_can_pass_dominance_at_exactly_k_as_the_handbook_words_it():
     values = [45.0, 45.0] + [1.0] * 10  # exactly 0.9
-    at_k = compute_table(one_cell(12, values), statistic="sum", index=["g"], values="v",
-                         params=SDCParams(dominance_at_exactly_k_fails=False))
+    at_k = compute_table(
+        one_cell(12, values),
+        statistic="sum",
+        index=["g"],
+        values="v",
+        params=SDCParams(dominance_at_exactly_k_fails=False),
+    )
     assert at_k.checks["nk_dominance"] == 0
     assert at_k.parameters["dominance_at_exactly_k_fails"] is False
 
@@ -74,8 +80,9 @@ def test_it_can_pass_dominance_at_exactly_k_as_the_handbook_words_it():
 def test_it_applies_the_p_ratio(rest, expected):
     # (sum - largest - second) / largest compared with p = 0.1; nk relaxed to isolate the p%-rule
     values = [100.0, 50.0] + [rest / 10] * 10
-    result = compute_table(one_cell(12, values), statistic="sum", index=["g"], values="v",
-                           params=SDCParams(safe_nk_k=0.999))
+    result = compute_table(
+        one_cell(12, values), statistic="sum", index=["g"], values="v", params=SDCParams(safe_nk_k=0.999)
+    )
     assert result.checks["p_ratio"] == (1 if expected == "fail" else 0)
     assert result.status == expected
 
@@ -91,8 +98,13 @@ def test_it_asks_for_review_when_values_are_negative(smallest, expected):
 @pytest.mark.parametrize("check_missing,expected", [(False, "pass"), (True, "review")])
 def test_it_reports_missing_values_when_the_platform_asks(check_missing, expected):
     values = [np.nan] + [10.0] * 11
-    result = compute_table(one_cell(12, values), statistic="mean", index=["g"], values="v",
-                           params=SDCParams(check_missing_values=check_missing))
+    result = compute_table(
+        one_cell(12, values),
+        statistic="mean",
+        index=["g"],
+        values="v",
+        params=SDCParams(check_missing_values=check_missing),
+    )
     assert result.status == expected
 
 
@@ -132,13 +144,16 @@ def test_it_keeps_every_combination_of_categories_and_labels_cells():
     assert empty.count == 0 and set(empty.rules) == {"zeros", "threshold"}
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    ({"statistic": "sum", "index": ["g"], "values": "nope"}, "unknown column"),
-    ({"statistic": "sum", "index": ["g"]}, "needs a 'values'"),
-    ({"statistic": "sum", "index": ["g"], "values": "label"}, "not numeric"),
-    ({"statistic": "count", "index": []}, "at least one row variable"),
-    ({"statistic": "count", "index": ["g"], "columns": ["g"]}, "appears twice"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"statistic": "sum", "index": ["g"], "values": "nope"}, "unknown column"),
+        ({"statistic": "sum", "index": ["g"]}, "needs a 'values'"),
+        ({"statistic": "sum", "index": ["g"], "values": "label"}, "not numeric"),
+        ({"statistic": "count", "index": []}, "at least one row variable"),
+        ({"statistic": "count", "index": ["g"], "columns": ["g"]}, "appears twice"),
+    ],
+)
 def test_it_explains_what_is_wrong_with_a_table(kwargs, message):
     df = pd.DataFrame({"g": ["a"], "v": [1.0], "label": ["x"]})
     with pytest.raises(TableError, match=message):
@@ -155,5 +170,7 @@ def test_it_fits_plain_ols_like_statsmodels():
     ours = check_regression(df, statistic="ols", formula="y ~ x1 + x2", params=DEFAULT)
     reference = smf.ols("y ~ x1 + x2", data=df).fit()
     assert ours.dof == int(reference.df_resid) == 196
-    np.testing.assert_allclose([row[0] for row in ours.table["values"]], reference.params.to_numpy(), rtol=1e-8)
+    np.testing.assert_allclose(
+        [row[0] for row in ours.table["values"]], reference.params.to_numpy(), rtol=1e-8
+    )
     np.testing.assert_allclose([row[1] for row in ours.table["values"]], reference.bse.to_numpy(), rtol=1e-6)

@@ -1,7 +1,5 @@
 """The output-request workflow: submission, checks in the worker, decisions, four eyes, release log."""
 
-import io
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -18,8 +16,14 @@ def csv_file(name="table.csv", text="sex,count\nF,200\nM,200\n"):
 
 
 def submit(project, actor, files, **kwargs):
-    return services.output_request_create(project=project, actor=actor, title="Wages by region",
-                                          description="Tables for chapter 2", files=files, **kwargs)
+    return services.output_request_create(
+        project=project,
+        actor=actor,
+        title="Wages by region",
+        description="Tables for chapter 2",
+        files=files,
+        **kwargs,
+    )
 
 
 def test_it_checks_a_spec_in_the_worker_and_hands_the_request_to_checkers(project, extract, alice, olga):
@@ -32,8 +36,10 @@ def test_it_checks_a_spec_in_the_worker_and_hands_the_request_to_checkers(projec
     assert output.check_status == "fail"  # sector C is rare: small cells
     assert output.check_result["checks"]["threshold"] > 0
     assert output.parameters["safe_threshold"] == 10
-    assert any(c["row"] == ["south"] and c["column"] == ["C"] and "threshold" in c["rules"]
-               for c in output.check_result["cells"])
+    assert any(
+        c["row"] == ["south"] and c["column"] == ["C"] and "threshold" in c["rules"]
+        for c in output.check_result["cells"]
+    )
     assert AuditEvent.objects.filter(action="outputs.request_checked").exists()
     assert olga.notifications.filter(event="outputs_to_check").exists()
 
@@ -50,11 +56,14 @@ def test_it_refuses_submissions_when_the_project_is_not_active(project, alice):
         submit(project, alice, [{"file": csv_file(), "kind": "table"}])
 
 
-@pytest.mark.parametrize("kind,name,message", [
-    ("table", "results.exe", "not accepted"),
-    ("figure", "plot.png", "table behind it"),
-    ("table", "big.csv", "larger than"),
-])
+@pytest.mark.parametrize(
+    "kind,name,message",
+    [
+        ("table", "results.exe", "not accepted"),
+        ("figure", "plot.png", "table behind it"),
+        ("table", "big.csv", "larger than"),
+    ],
+)
 def test_it_refuses_bad_output_files_with_a_reason(project, alice, settings, kind, name, message):
     settings.OUTPUTS_MAX_FILE_SIZE = 100
     content = "x" * 200 if name == "big.csv" else "a,b\n1,2\n"
@@ -64,7 +73,11 @@ def test_it_refuses_bad_output_files_with_a_reason(project, alice, settings, kin
 
 def test_it_refuses_an_invalid_spec(project, alice):
     with pytest.raises(ValidationError, match="unknown statistic"):
-        submit(project, alice, [{"file": csv_file(), "kind": "table", "spec": {"data": "x.csv", "statistic": "avg"}}])
+        submit(
+            project,
+            alice,
+            [{"file": csv_file(), "kind": "table", "spec": {"data": "x.csv", "statistic": "avg"}}],
+        )
 
 
 def test_it_marks_a_spec_whose_data_is_outside_the_project_as_not_checkable(project, alice, tmp_path):
@@ -77,7 +90,9 @@ def test_it_marks_a_spec_whose_data_is_outside_the_project_as_not_checkable(proj
     assert "inside the project" in output.check_result["summary"]
 
 
-def test_it_releases_a_passing_file_with_one_checker_and_logs_downloads(project, extract, alice, ralph, olga, charlie):
+def test_it_releases_a_passing_file_with_one_checker_and_logs_downloads(
+    project, extract, alice, ralph, olga, charlie
+):
     spec = {"data": "data/extract.csv", "statistic": "count", "index": ["sex"]}
     request = submit(project, alice, [{"file": csv_file(), "kind": "table", "spec": spec}])
     output = request.files.get()
@@ -92,7 +107,12 @@ def test_it_releases_a_passing_file_with_one_checker_and_logs_downloads(project,
     assert alice.notifications.filter(event="outputs_decided").exists()
 
     entry = services.output_file_download(output_file=output, actor=ralph)
-    assert (entry.user, entry.file_name, entry.sha256, entry.released) == (ralph, "table.csv", output.sha256, True)
+    assert (entry.user, entry.file_name, entry.sha256, entry.released) == (
+        ralph,
+        "table.csv",
+        output.sha256,
+        True,
+    )
     with pytest.raises(PermissionDenied):
         services.output_file_download(output_file=output, actor=charlie)
 
@@ -109,9 +129,11 @@ def test_it_lets_nobody_but_checkers_download_an_unreleased_file(project, extrac
     assert ReleaseLogEntry.objects.count() == 1
 
 
-def test_it_needs_an_exception_and_two_different_checkers_to_release_a_failing_file(project, extract, alice, olga):
-    from tests.factories import staff
+def test_it_needs_an_exception_and_two_different_checkers_to_release_a_failing_file(
+    project, extract, alice, olga
+):
     from ask4mdp.accounts.roles import Role
+    from tests.factories import staff
 
     oscar = staff(Role.OUTPUT_CHECKER, "oscar@igss.lu", full_name="Oscar Thill")
     spec = {"data": "data/extract.csv", "statistic": "count", "index": ["region"], "columns": ["sector"]}

@@ -24,11 +24,37 @@ from .models import (
 )
 
 
+def _is_administrator(request) -> bool:
+    from .services import is_administrator
+
+    return request.user.is_active and request.user.is_staff and is_administrator(request.user)
+
+
+class AdministratorsMixin:
+    """The administrator *role* manages these screens (Django's model permissions are not handed out
+    for them); each admin class still refuses what nobody may do (adding a breach by hand…)."""
+
+    def has_module_permission(self, request):
+        return _is_administrator(request) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _is_administrator(request) or super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return _is_administrator(request) or super().has_change_permission(request, obj)
+
+
 @admin.register(ContractTemplate)
-class ContractTemplateAdmin(admin.ModelAdmin):
+class ContractTemplateAdmin(AdministratorsMixin, admin.ModelAdmin):
     list_display = ["name", "org_type", "for_sponsored", "language", "is_active"]
     list_filter = ["is_active", "org_type", "for_sponsored"]
     search_fields = ["name", "clauses"]
+
+    def has_add_permission(self, request):
+        return _is_administrator(request) or super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return _is_administrator(request) or super().has_delete_permission(request, obj)
 
 
 class ContractSignatureInline(admin.TabularInline):
@@ -42,7 +68,7 @@ class ContractSignatureInline(admin.TabularInline):
 
 
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
+class ContractAdmin(AdministratorsMixin, admin.ModelAdmin):
     list_display = ["request", "number", "request_version", "status", "generated_at", "sent_at", "signed_at"]
     list_filter = ["status"]
     search_fields = ["request__reference", "request__acronym"]
@@ -70,7 +96,7 @@ class ContractAdmin(admin.ModelAdmin):
 
 
 @admin.register(Breach)
-class BreachAdmin(admin.ModelAdmin):
+class BreachAdmin(AdministratorsMixin, admin.ModelAdmin):
     list_display = [
         "project",
         "request",
@@ -108,10 +134,19 @@ class ProvisioningStepInline(admin.TabularInline):
 
 
 @admin.register(Desktop)
-class DesktopAdmin(admin.ModelAdmin):
+class DesktopAdmin(AdministratorsMixin, admin.ModelAdmin):
     list_display = ["name", "project", "provisioner", "status", "ready_at", "access_removed_at"]
     list_filter = ["status", "provisioner"]
-    readonly_fields = ["project", "created_at", "ready_at", "access_removed_at"]
+    readonly_fields = [
+        "project",
+        "name",
+        "provisioner",
+        "software",
+        "status",
+        "created_at",
+        "ready_at",
+        "access_removed_at",
+    ]
     inlines = [ProvisioningStepInline]
 
 
@@ -136,7 +171,7 @@ class TaskInline(admin.TabularInline):
 
 
 @admin.register(ImplementedRequest)
-class ImplementedRequestAdmin(admin.ModelAdmin):
+class ImplementedRequestAdmin(AdministratorsMixin, admin.ModelAdmin):
     list_display = ["reference", "acronym", "state", "researcher", "expert", "project"]
     list_filter = ["state"]
     search_fields = ["reference", "acronym", "researcher__email"]

@@ -17,8 +17,9 @@ def person_table(n: int = 400, seed: int = 0) -> pd.DataFrame:
     wage[rng.random(n) < 0.1] = np.nan
     sector = np.where(age > 45, rng.choice(["K", "O"], n), rng.choice(["F", "G", "K"], n))
     start = pd.to_datetime("2015-01-01") + pd.to_timedelta(rng.integers(0, 3000, n), unit="D")
-    return pd.DataFrame({"age": age, "sex": sex, "canton": canton, "wage": wage, "sector": sector,
-                         "job_start": start})
+    return pd.DataFrame(
+        {"age": age, "sex": sex, "canton": canton, "wage": wage, "sector": sector, "job_start": start}
+    )
 
 
 @pytest.fixture
@@ -32,9 +33,13 @@ def project(alice):
 
     today = timezone.localdate()
     project = Project.objects.create(
-        reference="P-2026-007", acronym="SYNTH", title="Wages and careers",
+        reference="P-2026-007",
+        acronym="SYNTH",
+        title="Wages and careers",
         organisation=alice.affiliations.first().organisation,
-        status=Project.Status.ACTIVE, start=today - datetime.timedelta(days=10), end=today + datetime.timedelta(days=300),
+        status=Project.Status.ACTIVE,
+        start=today - datetime.timedelta(days=10),
+        end=today + datetime.timedelta(days=300),
     )
     ProjectMember.objects.create(project=project, user=alice, is_lead=True)
     return project
@@ -67,7 +72,8 @@ def done_dataset(project_expert, project, delivered, fast, django_capture_on_com
     from synthetic.services import synthetic_dataset_create
 
     with django_capture_on_commit_callbacks(execute=True):
-        dataset = synthetic_dataset_create(project=project, source=delivered, seed=5, target="sector",
-                                           actor=project_expert)
+        dataset = synthetic_dataset_create(
+            project=project, source=delivered, seed=5, target="sector", actor=project_expert
+        )
     dataset.refresh_from_db()
     return dataset

@@ -22,9 +22,9 @@ def test_exact_matching_on_a_unique_key_is_perfect():
 def test_exact_matching_in_groups_is_one_to_one_and_finds_about_one_per_group():
     a, b, truth = _parts(n=1000)
     link = link_exact(a, b, ["g"], np.random.default_rng(1))
-    assert len(set(link)) == 1000                                # a permutation within each group
+    assert len(set(link)) == 1000  # a permutation within each group
     assert (a["g"].to_numpy() == b["g"].to_numpy()[link]).all()  # always the same key
-    assert accuracy(link, truth) < 0.02                          # 2 groups of ~500: ≈ 2/1000 correct
+    assert accuracy(link, truth) < 0.02  # 2 groups of ~500: ≈ 2/1000 correct
 
 
 def test_exact_matching_leaves_unmatched_keys_unlinked():
@@ -45,15 +45,23 @@ def test_propensity_scores_cannot_tell_two_parts_of_one_population_apart():
     order = rng.permutation(500)
     b = a.iloc[order].reset_index(drop=True)
     link = link_propensity(a, b, ["x", "g"], rng)
-    assert accuracy(link, np.argsort(order)) < accuracy(link_nearest(a, b, ["x", "g"], rng), np.argsort(order))
+    assert accuracy(link, np.argsort(order)) < accuracy(
+        link_nearest(a, b, ["x", "g"], rng), np.argsort(order)
+    )
 
 
 def test_the_lab_reports_baseline_synthetic_parts_influence_and_rebuilds(people, tmp_path):
-    report = run_linkage_lab(people, common=["sex", "canton", "age"], part_a=["sector"], part_b=["wage"],
-                             report_dir=tmp_path, seed=3)
+    report = run_linkage_lab(
+        people,
+        common=["sex", "canton", "age"],
+        part_a=["sector"],
+        part_b=["wage"],
+        report_dir=tmp_path,
+        seed=3,
+    )
     assert 0 < report["accuracy_exact"] <= 1
     assert report["baseline_original_parts"]["exact"]["link_rate"] == 1.0
-    assert report["synthetic_parts"]["exact"]["accuracy"] is None   # synthetic records are nobody
+    assert report["synthetic_parts"]["exact"]["accuracy"] is None  # synthetic records are nobody
     assert "cross_association_mean_abs_difference" in report["synthesise_after_linking"]
     assert [row["variable"] for row in report["variable_influence"]] == ["sex", "canton", "age"]
     assert report["rebuilt"]["records"] == len(people)
@@ -64,20 +72,35 @@ def test_the_lab_reports_baseline_synthetic_parts_influence_and_rebuilds(people,
 
 
 def test_the_lab_is_deterministic(people, tmp_path):
-    one = run_linkage_lab(people, common=["sex", "canton"], part_a=["sector"], part_b=["wage"],
-                          report_dir=tmp_path / "1", seed=4)
-    two = run_linkage_lab(people, common=["sex", "canton"], part_a=["sector"], part_b=["wage"],
-                          report_dir=tmp_path / "2", seed=4)
+    one = run_linkage_lab(
+        people,
+        common=["sex", "canton"],
+        part_a=["sector"],
+        part_b=["wage"],
+        report_dir=tmp_path / "1",
+        seed=4,
+    )
+    two = run_linkage_lab(
+        people,
+        common=["sex", "canton"],
+        part_a=["sector"],
+        part_b=["wage"],
+        report_dir=tmp_path / "2",
+        seed=4,
+    )
     assert one["baseline_original_parts"] == two["baseline_original_parts"]
     assert one["synthetic_parts"] == two["synthetic_parts"]
 
 
-@pytest.mark.parametrize("common,part_a,part_b,message", [
-    ([], ["sector"], ["wage"], "at least one shared"),
-    (["sex"], [], ["wage"], "each part"),
-    (["sex"], ["nope"], ["wage"], "unknown column"),
-    (["sex"], ["sex"], ["wage"], "only one"),
-])
+@pytest.mark.parametrize(
+    "common,part_a,part_b,message",
+    [
+        ([], ["sector"], ["wage"], "at least one shared"),
+        (["sex"], [], ["wage"], "each part"),
+        (["sex"], ["nope"], ["wage"], "unknown column"),
+        (["sex"], ["sex"], ["wage"], "only one"),
+    ],
+)
 def test_the_lab_refuses_bad_splits(people, tmp_path, common, part_a, part_b, message):
     with pytest.raises(InputError, match=message):
         run_linkage_lab(people, common=common, part_a=part_a, part_b=part_b, report_dir=tmp_path)

@@ -7,8 +7,20 @@ import pandas as pd
 import pytest
 
 from synthetic.report import (
-    ci_overlap, cramers_v, dcr_comparison, disco, distance_to_closest_record, exact_copy_share, ks_distance, ols,
-    pmse, propensity_utility, regression_comparison, rep_u, thresholds, total_variation,
+    ci_overlap,
+    cramers_v,
+    dcr_comparison,
+    disco,
+    distance_to_closest_record,
+    exact_copy_share,
+    ks_distance,
+    ols,
+    pmse,
+    propensity_utility,
+    regression_comparison,
+    rep_u,
+    thresholds,
+    total_variation,
 )
 from synthetic.synthesis import column_kinds
 
@@ -45,8 +57,8 @@ def test_s_pmse_is_near_one_for_two_samples_of_one_population():
 
 
 def test_it_computes_total_variation_and_ks():
-    a = pd.Series(["x", "x", "y", None])          # x .5, y .25, missing .25
-    b = pd.Series(["x", "y", "y", "y"])           # x .25, y .75
+    a = pd.Series(["x", "x", "y", None])  # x .5, y .25, missing .25
+    b = pd.Series(["x", "y", "y", "y"])  # x .25, y .75
     assert total_variation(a, b) == pytest.approx(0.5 * (0.25 + 0.5 + 0.25))
     assert ks_distance(np.array([1.0, 2, 3, 4]), np.array([3.0, 4, 5, 6])) == pytest.approx(0.5)
     assert ks_distance(np.array([1.0, np.nan]), np.array([1.0])) == 0
@@ -103,7 +115,7 @@ def test_it_computes_distances_to_closest_record():
 
 def test_dcr_compares_synthetic_with_holdout():
     train = pd.DataFrame({"x": [0.0, 10.0], "g": ["a", "b"]})
-    synthetic = train.copy()                           # copies: distance 0
+    synthetic = train.copy()  # copies: distance 0
     holdout = pd.DataFrame({"x": [5.0, 5.0], "g": ["a", "a"]})  # half the range away: 0.5
     result = dcr_comparison(train, holdout, synthetic, column_kinds(train), sample=10)
     assert result["DCR_synthetic_train_median"] == 0
@@ -112,7 +124,7 @@ def test_dcr_compares_synthetic_with_holdout():
 
 
 def test_it_computes_rep_u_by_hand():
-    original = pd.DataFrame({"k": ["a", "b", "c", "c"]})   # a, b unique: UiO = 50 %
+    original = pd.DataFrame({"k": ["a", "b", "c", "c"]})  # a, b unique: UiO = 50 %
     synthetic = pd.DataFrame({"k": ["a", "c", "b", "b"]})  # a unique in both; b twice in synthetic
     result = rep_u(original, synthetic, ["k"])
     assert result["UiO"] == pytest.approx(50.0)

@@ -14,7 +14,7 @@ def test_it_runs_the_task_and_stores_the_report(done_dataset):
     assert done_dataset.progress == 100
     assert {"pMSE", "S_pMSE", "exact_copies", "exact_copies_holdout"} <= set(done_dataset.report)
     assert done_dataset.output_file.exists()
-    assert done_dataset.output_file.parent.parent.name == "synthetic"        # inside the desktop folder
+    assert done_dataset.output_file.parent.parent.name == "synthetic"  # inside the desktop folder
     assert done_dataset.report_pdf.exists()
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"synthetic.dataset_requested", "synthetic.dataset_created"} <= actions
@@ -38,11 +38,15 @@ def test_it_refuses_unknown_files_and_columns(project, delivered, project_expert
         services.synthetic_dataset_create(project=project, source="../other/secret.csv", actor=project_expert)
     assert "source" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
-        services.synthetic_dataset_create(project=project, source=delivered, target="nope", actor=project_expert)
+        services.synthetic_dataset_create(
+            project=project, source=delivered, target="nope", actor=project_expert
+        )
     assert "target" in exc.value.message_dict
 
 
-def test_a_failure_is_recorded_on_the_job(project, delivered, project_expert, django_capture_on_commit_callbacks):
+def test_a_failure_is_recorded_on_the_job(
+    project, delivered, project_expert, django_capture_on_commit_callbacks
+):
     (project.delivery_dir / delivered).write_text("age,sex\n1,F\n")  # too small once the task runs
     with django_capture_on_commit_callbacks(execute=True):
         dataset = services.synthetic_dataset_create(project=project, source=delivered, actor=project_expert)
@@ -76,23 +80,44 @@ def test_no_url_serves_a_synthetic_data_file(done_dataset, verified_client, proj
     from synthetic import urls
 
     assert {p.name for p in urls.urlpatterns} == {
-        "index", "project", "dataset_create", "linkage_create", "dataset", "dataset_submit", "linkage",
-        "report_pdf", "figure"}
+        "index",
+        "project",
+        "dataset_create",
+        "linkage_create",
+        "dataset",
+        "dataset_submit",
+        "linkage",
+        "report_pdf",
+        "figure",
+    }
     client = verified_client(project_expert)
     stem = done_dataset.output_file.stem
     assert client.get(f"/synthetic/dataset/{done_dataset.pk}/figures/{stem}.png").status_code == 404
-    assert client.get(f"/synthetic/dataset/{done_dataset.pk}/figures/..%2Fpersons_synthetic.png").status_code == 404
+    assert (
+        client.get(f"/synthetic/dataset/{done_dataset.pk}/figures/..%2Fpersons_synthetic.png").status_code
+        == 404
+    )
     response = client.get(reverse("synthetic:report_pdf", args=["dataset", done_dataset.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     researcher = verified_client(alice)
-    assert researcher.get(reverse("synthetic:report_pdf", args=["dataset", done_dataset.pk])).status_code == 403
+    assert (
+        researcher.get(reverse("synthetic:report_pdf", args=["dataset", done_dataset.pk])).status_code == 403
+    )
 
 
-def test_the_linkage_lab_runs_from_the_service(project, delivered, project_expert, fast,
-                                               django_capture_on_commit_callbacks):
+def test_the_linkage_lab_runs_from_the_service(
+    project, delivered, project_expert, fast, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        run = services.linkage_run_create(project=project, source=delivered, common=["sex", "canton", "age"],
-                                          part_a=["sector"], part_b=["wage"], actor=project_expert, seed=2)
+        run = services.linkage_run_create(
+            project=project,
+            source=delivered,
+            common=["sex", "canton", "age"],
+            part_a=["sector"],
+            part_b=["wage"],
+            actor=project_expert,
+            seed=2,
+        )
     run.refresh_from_db()
     assert run.status == JobStatus.DONE
     assert run.report["accuracy_exact"] > 0
@@ -101,8 +126,48 @@ def test_the_linkage_lab_runs_from_the_service(project, delivered, project_exper
 
 def test_the_linkage_lab_refuses_overlapping_groups(project, delivered, project_expert):
     with pytest.raises(ValidationError) as exc:
-        services.linkage_run_create(project=project, source=delivered, common=["sex"], part_a=["sex"],
-                                    part_b=["wage"], actor=project_expert)
+        services.linkage_run_create(
+            project=project,
+            source=delivered,
+            common=["sex"],
+            part_a=["sex"],
+            part_b=["wage"],
+            actor=project_expert,
+        )
     assert "part_b" in exc.value.message_dict
     assert not LinkageRun.objects.exists()
     assert not SyntheticDataset.objects.exists()
+
+
+def test_it_lists_the_files_an_extraction_delivered(project, delivered):
+    from extraction.models import Extraction
+    from synthetic.selectors import delivered_files
+
+    folder = project.delivery_dir / "extraction-2"
+    folder.mkdir()
+    (folder / "JOBS.parquet").write_bytes(b"PAR1")
+    (folder / "codebook.pdf").write_bytes(b"%PDF")
+    Extraction.objects.create(
+        project=project,
+        manifest={},
+        manifest_sha256="0" * 64,
+        status=Extraction.Status.SUCCEEDED,
+        delivery_path=str(folder),
+        files=[{"name": "JOBS.parquet", "kind": "data"}, {"name": "codebook.pdf", "kind": "document"}],
+    )
+    (project.delivery_dir / "synthetic").mkdir()
+    (project.delivery_dir / "synthetic" / "old_synthetic.csv").write_text("a\n1\n")
+    assert delivered_files(project) == ["extraction-1/persons.csv", "extraction-2/JOBS.parquet"]
+
+
+def test_the_demo_makes_one_dummy_per_project_and_is_idempotent(project, delivered, dana, fast):
+    import io
+
+    from synthetic.demo import load
+
+    out = io.StringIO()
+    load(stdout=out)
+    load(stdout=out)
+    dataset = SyntheticDataset.objects.get()
+    assert dataset.status == JobStatus.DONE and dataset.created_by == dana
+    assert "nothing to do" in out.getvalue()

@@ -3,7 +3,12 @@ import pandas as pd
 import pytest
 
 from synthetic.synthesis import (
-    _leaf_sample, default_quasi_identifiers, synthesise, synthesise_marginals, train_holdout_split, unique_on,
+    _leaf_sample,
+    default_quasi_identifiers,
+    synthesise,
+    synthesise_marginals,
+    train_holdout_split,
+    unique_on,
 )
 
 
@@ -50,8 +55,13 @@ def test_it_keeps_a_strong_relationship_that_marginals_lose():
 
 def test_it_removes_records_unique_on_the_quasi_identifiers_and_says_how_many():
     # 60 records share (F, LUX); 2 records are alone on their combination
-    df = pd.DataFrame({"sex": ["F"] * 60 + ["M", "F"], "canton": ["LUX"] * 60 + ["ESC", "CAP"],
-                       "wage": list(range(60)) + [10_000, 20_000]})
+    df = pd.DataFrame(
+        {
+            "sex": ["F"] * 60 + ["M", "F"],
+            "canton": ["LUX"] * 60 + ["ESC", "CAP"],
+            "wage": list(range(60)) + [10_000, 20_000],
+        }
+    )
     assert unique_on(df, ["sex", "canton"]).sum() == 2
     result = synthesise(df, seed=1, quasi_identifiers=["sex", "canton"], min_leaf_size=5, remove_copies=False)
     assert result.removed_unique == 2

@@ -22,8 +22,15 @@ def test_the_expert_sees_the_files_and_the_form(verified_client, project_expert,
 def test_a_bad_column_is_an_error_next_to_the_field(verified_client, project_expert, project, delivered):
     response = verified_client(project_expert).post(
         reverse("synthetic:dataset_create", args=[project.pk]),
-        {"source": delivered, "seed": "1", "target": "salary", "quasi_identifiers": "", "regression_outcome": "",
-         "regression_predictors": ""})
+        {
+            "source": delivered,
+            "seed": "1",
+            "target": "salary",
+            "quasi_identifiers": "",
+            "regression_outcome": "",
+            "regression_predictors": "",
+        },
+    )
     assert response.status_code == 400
     assert "Unknown column(s): salary." in response.content.decode()
     assert not SyntheticDataset.objects.exists()
@@ -31,7 +38,9 @@ def test_a_bad_column_is_an_error_next_to_the_field(verified_client, project_exp
 
 def test_a_researcher_may_not_create(verified_client, alice, project, delivered):
     client = verified_client(alice)
-    response = client.post(reverse("synthetic:dataset_create", args=[project.pk]), {"source": delivered, "seed": "1"})
+    response = client.post(
+        reverse("synthetic:dataset_create", args=[project.pk]), {"source": delivered, "seed": "1"}
+    )
     assert response.status_code == 403
     page = client.get(reverse("synthetic:project", args=[project.pk])).content.decode()
     assert 'name="seed"' not in page
@@ -54,7 +63,10 @@ def test_the_researcher_sees_the_status_and_submits(verified_client, alice, done
     html = client.get(reverse("synthetic:dataset", args=[done_dataset.pk])).content.decode()
     assert "Submit for output checking" in html
     assert reverse("synthetic:report_pdf", args=["dataset", done_dataset.pk]) not in html
-    assert client.get(reverse("synthetic:figure", args=["dataset", done_dataset.pk, "tradeoff"])).status_code == 403
+    assert (
+        client.get(reverse("synthetic:figure", args=["dataset", done_dataset.pk, "tradeoff"])).status_code
+        == 403
+    )
     response = client.post(reverse("synthetic:dataset_submit", args=[done_dataset.pk]))
     done_dataset.refresh_from_db()
     assert response.status_code == 302
@@ -62,10 +74,12 @@ def test_the_researcher_sees_the_status_and_submits(verified_client, alice, done
 
 
 def test_the_progress_fragment_polls_while_running(verified_client, project_expert, project, delivered):
-    dataset = SyntheticDataset.objects.create(project=project, source=delivered, created_by=project_expert,
-                                              status="running", progress=40)
-    response = verified_client(project_expert).get(reverse("synthetic:dataset", args=[dataset.pk]),
-                                                   headers={"HX-Request": "true"})
+    dataset = SyntheticDataset.objects.create(
+        project=project, source=delivered, created_by=project_expert, status="running", progress=40
+    )
+    response = verified_client(project_expert).get(
+        reverse("synthetic:dataset", args=[dataset.pk]), headers={"HX-Request": "true"}
+    )
     html = response.content.decode()
     assert 'hx-trigger="every 2s"' in html and 'value="40"' in html
     assert "<h1" not in html
@@ -74,7 +88,9 @@ def test_the_progress_fragment_polls_while_running(verified_client, project_expe
 def test_the_linkage_form_validates(verified_client, project_expert, project, delivered):
     client = verified_client(project_expert)
     assert client.get(reverse("synthetic:linkage_create", args=[project.pk])).status_code == 200
-    response = client.post(reverse("synthetic:linkage_create", args=[project.pk]),
-                           {"source": delivered, "seed": "1", "common": "sex", "part_a": "nope", "part_b": "wage"})
+    response = client.post(
+        reverse("synthetic:linkage_create", args=[project.pk]),
+        {"source": delivered, "seed": "1", "common": "sex", "part_a": "nope", "part_b": "wage"},
+    )
     assert response.status_code == 400
     assert "Unknown column(s): nope." in response.content.decode()

@@ -25,16 +25,24 @@ def active_project(alice, ralph, liser):
 
     today = timezone.localdate()
     project = Project.objects.create(
-        reference="P-2026-042", acronym="CAREERS", title="Careers after a first job", organisation=liser,
-        status=Project.Status.ACTIVE, start=today - datetime.timedelta(days=10),
+        reference="P-2026-042",
+        acronym="CAREERS",
+        title="Careers after a first job",
+        organisation=liser,
+        status=Project.Status.ACTIVE,
+        start=today - datetime.timedelta(days=10),
         end=today + datetime.timedelta(days=200),
     )
     ProjectMember.objects.create(project=project, user=alice, is_lead=True)
     ProjectMember.objects.create(project=project, user=ralph)
     folder = project.delivery_dir / "data"
     folder.mkdir(parents=True, exist_ok=True)
-    rows = ([("F", "north", "A")] * 120 + [("M", "north", "B")] * 130 + [("F", "south", "C")] * 3
-            + [("M", "south", "A")] * 40)
+    rows = (
+        [("F", "north", "A")] * 120
+        + [("M", "north", "B")] * 130
+        + [("F", "south", "C")] * 3
+        + [("M", "south", "A")] * 40
+    )
     pd.DataFrame(rows, columns=["sex", "region", "sector"]).to_csv(folder / "extract.csv", index=False)
     return project
 
@@ -44,8 +52,9 @@ def _as(page, live_server, user, screenshot):
     login(page, live_server, user, screenshot=screenshot)
 
 
-def test_it_checks_releases_and_refuses_outputs(page, live_server, screenshot, tmp_path, active_project,
-                                                alice, olga):
+def test_it_checks_releases_and_refuses_outputs(
+    page, live_server, screenshot, tmp_path, active_project, alice, olga
+):
     passing = tmp_path / "by_sex.csv"
     passing.write_text("sex,n\nF,123\nM,170\n")
     failing = tmp_path / "by_region_sector.csv"
@@ -60,11 +69,15 @@ def test_it_checks_releases_and_refuses_outputs(page, live_server, screenshot, t
     page.get_by_label("Title").fill("Chapter 2 tables")
     page.get_by_label("Description").fill("Counts by sex, and by region and sector.")
     page.locator("#id_files-0-file").set_input_files(str(passing))
-    page.locator("#id_files-0-spec").fill(json.dumps(
-        {"data": "data/extract.csv", "statistic": "count", "index": ["sex"]}))
+    page.locator("#id_files-0-spec").fill(
+        json.dumps({"data": "data/extract.csv", "statistic": "count", "index": ["sex"]})
+    )
     page.locator("#id_files-1-file").set_input_files(str(failing))
-    page.locator("#id_files-1-spec").fill(json.dumps(
-        {"data": "data/extract.csv", "statistic": "count", "index": ["region"], "columns": ["sector"]}))
+    page.locator("#id_files-1-spec").fill(
+        json.dumps(
+            {"data": "data/extract.csv", "statistic": "count", "index": ["region"], "columns": ["sector"]}
+        )
+    )
     screenshot(page, "researcher-new-request")
     page.get_by_role("button", name="Submit for checking").click()
     page.wait_for_load_state()
@@ -98,20 +111,23 @@ def test_it_checks_releases_and_refuses_outputs(page, live_server, screenshot, t
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download (logged)").click()
     path = download_info.value.path()
-    assert open(path).read() == passing.read_text()
+    assert path.read_text() == passing.read_text()
     assert page.get_by_role("link", name="Download (logged)").count() == 1  # the refused file has none
     entry = ReleaseLogEntry.objects.get()
     assert (entry.user, entry.file_name, entry.sha256) == (alice, "by_sex.csv", released.sha256)
 
 
-def test_it_validates_an_external_file(page, live_server, screenshot, tmp_path, monkeypatch, active_project, ian):
+def test_it_validates_an_external_file(
+    page, live_server, screenshot, tmp_path, monkeypatch, active_project, ian
+):
     from pseudonym.services import project_key_ensure
 
     monkeypatch.setenv("ASK4MDP_MASTER_SECRET", "browser-test-master-secret-" + "y" * 32)
     project_key_ensure(project=active_project, actor=ian)
     survey = tmp_path / "survey.csv"
-    survey.write_text("matricule,email,score\n1985031512345,a@b.lu,3\n1990120154321,c@d.lu,4\n"
-                      "1979070711111,e@f.lu,5\n")
+    survey.write_text(
+        "matricule,email,score\n1985031512345,a@b.lu,3\n1990120154321,c@d.lu,4\n1979070711111,e@f.lu,5\n"
+    )
 
     _as(page, live_server, ian, screenshot)
     page.goto(live_server.url + reverse("outputs:input_queue"))
@@ -123,7 +139,9 @@ def test_it_validates_an_external_file(page, live_server, screenshot, tmp_path, 
     page.get_by_role("button", name="Upload and check").click()
     page.wait_for_load_state()
     screenshot(page, "input-checked")
-    assert page.get_by_role("row", name="matricule").get_by_text("national identification number").count() == 1
+    assert (
+        page.get_by_role("row", name="matricule").get_by_text("national identification number").count() == 1
+    )
     page.get_by_label("Linking identifier (pseudonymised with the project's key)").select_option("matricule")
     page.get_by_role("button", name="Validate and deliver").click()
     page.wait_for_load_state()

@@ -30,8 +30,13 @@ def project(alice, liser, erin, settings):
     settings.SYNTHETIC = {**settings.SYNTHETIC, "permutations": 3}
     today = timezone.localdate()
     project = Project.objects.create(
-        reference="P-2026-077", acronym="DUMMY", title="Wages and careers", organisation=liser,
-        status=Project.Status.ACTIVE, start=today - datetime.timedelta(days=5), end=today + datetime.timedelta(days=200),
+        reference="P-2026-077",
+        acronym="DUMMY",
+        title="Wages and careers",
+        organisation=liser,
+        status=Project.Status.ACTIVE,
+        start=today - datetime.timedelta(days=5),
+        end=today + datetime.timedelta(days=200),
     )
     ProjectMember.objects.create(project=project, user=alice, is_lead=True)
     grant_synthetic_managers(project, [erin])
@@ -41,9 +46,15 @@ def project(alice, liser, erin, settings):
     sex = rng.choice(["F", "M"], n)
     folder = project.delivery_dir / "extraction-1"
     folder.mkdir(parents=True)
-    pd.DataFrame({"age": age, "sex": sex, "canton": rng.choice(["LUX", "ESC", "CAP"], n),
-                  "wage": np.round(1500 + 60 * age + rng.normal(0, 300, n), 2),
-                  "sector": rng.choice(["F", "G", "K"], n)}).to_csv(folder / "persons.csv", index=False)
+    pd.DataFrame(
+        {
+            "age": age,
+            "sex": sex,
+            "canton": rng.choice(["LUX", "ESC", "CAP"], n),
+            "wage": np.round(1500 + 60 * age + rng.normal(0, 300, n), 2),
+            "sector": rng.choice(["F", "G", "K"], n),
+        }
+    ).to_csv(folder / "persons.csv", index=False)
     return project
 
 
@@ -52,8 +63,9 @@ def _as(page, live_server, user, screenshot):
     login(page, live_server, user, screenshot=screenshot)
 
 
-def test_it_creates_a_synthetic_dummy_and_submits_it_for_output_checking(page, live_server, screenshot, project,
-                                                                          erin, alice):
+def test_it_creates_a_synthetic_dummy_and_submits_it_for_output_checking(
+    page, live_server, screenshot, project, erin, alice
+):
     _as(page, live_server, erin, screenshot)
     page.get_by_role("link", name="Synthetic data").first.click()
     screenshot(page, "synthetic-index")
@@ -71,7 +83,9 @@ def test_it_creates_a_synthetic_dummy_and_submits_it_for_output_checking(page, l
     expect(page.get_by_role("heading", name="Thresholds")).to_be_visible(timeout=120_000)
     expect(page.get_by_text("Synthetic — not valid for inference").first).to_be_visible()
     expect(page.get_by_role("rowheader", name="S_pMSE").first).to_be_visible()
-    image = page.get_by_role("img", name="Distributions of each variable, real holdout and synthetic side by side")
+    image = page.get_by_role(
+        "img", name="Distributions of each variable, real holdout and synthetic side by side"
+    )
     expect(image).to_be_visible()
     assert page.evaluate("img => img.naturalWidth", image.element_handle()) > 100
     screenshot(page, "report")
@@ -99,7 +113,9 @@ def test_it_runs_the_linkage_laboratory(page, live_server, screenshot, project, 
     page.get_by_label("Variables of part A").fill("sector")
     page.get_by_label("Variables of part B").fill("wage")
     page.get_by_role("button", name="Run the linkage laboratory").click()
-    expect(page.get_by_role("heading", name="1. Baseline: linking the original parts")).to_be_visible(timeout=120_000)
+    expect(page.get_by_role("heading", name="1. Baseline: linking the original parts")).to_be_visible(
+        timeout=120_000
+    )
     expect(page.get_by_role("heading", name="4. Influence of each shared variable")).to_be_visible()
     screenshot(page, "linkage-report")
     run = LinkageRun.objects.get()

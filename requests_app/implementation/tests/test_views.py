@@ -234,3 +234,30 @@ def test_it_opens_the_project_and_records_a_breach_through_the_pages(
     )
     assert response.status_code == 302
     assert fresh(request).state == State.REVOKED
+
+
+def test_it_offers_the_breach_as_a_django_admin_action(
+    verified_client, alice, erin, dana, paul, pia, ian, desmond, adam
+):
+    from requests_app.implementation.models import ContractTemplate
+
+    request = in_implementation(alice, erin, dana, paul, pia, ian, desmond)
+    client = verified_client(adam)
+    changelist = reverse("admin:requests_app_implementedrequest_changelist")
+    assert request.reference in client.get(changelist).content.decode()
+    response = client.post(changelist, {"action": "revoke_after_breach", "_selected_action": [request.pk]})
+    assert response.status_code == 302 and response.url == url("implementation_breach", request)
+    assert fresh(request).state == State.IMPLEMENTATION  # nothing happens before the breach page is filled in
+    response = client.post(
+        reverse("admin:requests_app_contracttemplate_add"),
+        {
+            "name": "Foreign researchers",
+            "org_type": "",
+            "for_sponsored": "on",
+            "language": "",
+            "clauses": "Sponsor: The domestic organisation answers.",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert ContractTemplate.objects.filter(name="Foreign researchers", for_sponsored=True).exists()
