@@ -10,6 +10,8 @@ recodes, a field-of-study filter, 2010–2024, deterministic ordered output). Pr
 second, the ratio (b)/(a) and the peak memory (RSS of this process and its children, sampled);
 the last line is one JSON object.
 """
+# ruff: noqa: S608 - DuckDB SQL over the warehouse, from identifiers checked against its columns (quote_ident)
+# and quoted literals (literal); no text reaches it unquoted.
 
 import argparse
 import json
@@ -67,15 +69,24 @@ class PeakRSS:
 def ensure_warehouse(path: Path, persons: int, seed: int) -> dict:
     try:
         meta = warehouse.read_meta(path)
-        if meta["persons"] == persons and meta["seed"] == seed and {"SOCIO", "JOBS", "WAGES"} <= set(meta["registers"]):
+        if (
+            meta["persons"] == persons
+            and meta["seed"] == seed
+            and {"SOCIO", "JOBS", "WAGES"} <= set(meta["registers"])
+        ):
             print(f"reusing the warehouse in {path}", flush=True)
             return meta
     except FileNotFoundError:
         pass
     print(f"generating {persons:,} persons into {path} …", flush=True)
     started = time.monotonic()
-    meta = warehouse.generate(path, persons=persons, seed=seed, registers=["SOCIO", "JOBS", "WAGES"],
-                              progress=lambda m: print("  " + m, flush=True))
+    meta = warehouse.generate(
+        path,
+        persons=persons,
+        seed=seed,
+        registers=["SOCIO", "JOBS", "WAGES"],
+        progress=lambda m: print("  " + m, flush=True),
+    )
     print(f"generated in {time.monotonic() - started:.0f} s", flush=True)
     return meta
 
@@ -91,8 +102,10 @@ def plain_copy(manifest: dict, meta: dict, wh: Path, out: Path, memory_limit: st
     for reg in manifest["registers"]:
         cols = ", ".join(f"r.{quote_ident(v['name'])}" for v in reg["variables"])
         target = out / f"{reg['code']}.parquet"
-        con.execute(f"COPY (SELECT {cols} FROM {ex.source(reg['code'])} r WHERE {ex.period_sql(reg['code'])}) "
-                    f"TO {literal(str(target))} ({engine.PARQUET_OPTIONS})")
+        con.execute(
+            f"COPY (SELECT {cols} FROM {ex.source(reg['code'])} r WHERE {ex.period_sql(reg['code'])}) "
+            f"TO {literal(str(target))} ({engine.PARQUET_OPTIONS})"
+        )
         rows += con.execute(f"SELECT count(*) FROM read_parquet({literal(str(target))})").fetchone()[0]
     con.close()
     return rows
@@ -106,8 +119,13 @@ def main() -> None:
     parser.add_argument("--memory-limit", default=os.environ.get("ASK4MDP_EXTRACTION_MEMORY_LIMIT", "1GB"))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("ASK4MDP_EXTRACTION_THREADS", "2")))
     args = parser.parse_args()
-    wh = Path(args.warehouse) if args.warehouse else ROOT / "var" / (
-        "bench-warehouse" if args.persons == 1_000_000 else f"bench-warehouse-{args.persons}")
+    wh = (
+        Path(args.warehouse)
+        if args.warehouse
+        else ROOT
+        / "var"
+        / ("bench-warehouse" if args.persons == 1_000_000 else f"bench-warehouse-{args.persons}")
+    )
     meta = ensure_warehouse(wh, args.persons, args.seed)
     manifest = sample_manifest.build(meta, project_ref="PRJ-BENCH")
     out_root = ROOT / "var" / "bench-out"
@@ -126,30 +144,57 @@ def main() -> None:
         started = time.monotonic()
         copy_rows = plain_copy(manifest, meta, wh, out_root / "copy", args.memory_limit, args.threads)
         copy_seconds = time.monotonic() - started
-    print(f"(a) plain copy: {copy_rows:,} rows in {copy_seconds:.1f} s = {copy_rows / copy_seconds:,.0f} rows/s, "
-          f"peak {copy_mem.peak / 2**20:,.0f} MB", flush=True)
+    print(
+        f"(a) plain copy: {copy_rows:,} rows in {copy_seconds:.1f} s = "
+        f"{copy_rows / copy_seconds:,.0f} rows/s, "
+        f"peak {copy_mem.peak / 2**20:,.0f} MB",
+        flush=True,
+    )
     steps = {}
     with PeakRSS() as extract_mem:
         started = time.monotonic()
-        result = engine.run(manifest, warehouse=wh, out_dir=out_root / "delivery", pseudonymise=pseudonymise,
-                            memory_limit=args.memory_limit, threads=args.threads,
-                            progress=lambda v, s: steps.setdefault(s, time.monotonic() - started))
+        result = engine.run(
+            manifest,
+            warehouse=wh,
+            out_dir=out_root / "delivery",
+            pseudonymise=pseudonymise,
+            memory_limit=args.memory_limit,
+            threads=args.threads,
+            progress=lambda v, s: steps.setdefault(s, time.monotonic() - started),
+        )
         extract_seconds = time.monotonic() - started
-    print(f"(b) extraction: {result.rows:,} rows delivered in {extract_seconds:.1f} s = "
-          f"{result.rows / extract_seconds:,.0f} rows/s, peak {extract_mem.peak / 2**20:,.0f} MB", flush=True)
+    print(
+        f"(b) extraction: {result.rows:,} rows delivered in {extract_seconds:.1f} s = "
+        f"{result.rows / extract_seconds:,.0f} rows/s, peak {extract_mem.peak / 2**20:,.0f} MB",
+        flush=True,
+    )
     print("    steps (s from start): " + ", ".join(f"{k} {v:.1f}" for k, v in steps.items()), flush=True)
     ratio = extract_seconds / copy_seconds
-    print(f"ratio (b)/(a) = {ratio:.2f}  (goal ≤ 1.5); peak memory {max(copy_mem.peak, extract_mem.peak) / 2**20:,.0f} MB "
-          "(goal < 2048)", flush=True)
+    print(
+        f"ratio (b)/(a) = {ratio:.2f}  (goal ≤ 1.5); "
+        f"peak memory {max(copy_mem.peak, extract_mem.peak) / 2**20:,.0f} MB "
+        "(goal < 2048)",
+        flush=True,
+    )
     shutil.rmtree(out_root, ignore_errors=True)
-    print(json.dumps({
-        "persons": args.persons, "rows": result.rows, "copy_rows": copy_rows,
-        "copy_seconds": round(copy_seconds, 2), "extract_seconds": round(extract_seconds, 2),
-        "ratio": round(ratio, 3), "peak_rss_mb": round(max(copy_mem.peak, extract_mem.peak) / 2**20, 1),
-        "copy_peak_rss_mb": round(copy_mem.peak / 2**20, 1), "extract_peak_rss_mb": round(extract_mem.peak / 2**20, 1),
-        "rows_per_second": round(result.rows / extract_seconds), "memory_limit": args.memory_limit,
-        "threads": args.threads,
-    }))
+    print(
+        json.dumps(
+            {
+                "persons": args.persons,
+                "rows": result.rows,
+                "copy_rows": copy_rows,
+                "copy_seconds": round(copy_seconds, 2),
+                "extract_seconds": round(extract_seconds, 2),
+                "ratio": round(ratio, 3),
+                "peak_rss_mb": round(max(copy_mem.peak, extract_mem.peak) / 2**20, 1),
+                "copy_peak_rss_mb": round(copy_mem.peak / 2**20, 1),
+                "extract_peak_rss_mb": round(extract_mem.peak / 2**20, 1),
+                "rows_per_second": round(result.rows / extract_seconds),
+                "memory_limit": args.memory_limit,
+                "threads": args.threads,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

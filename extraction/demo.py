@@ -15,7 +15,12 @@ def load(*, stdout) -> None:
     if (target / "_warehouse.json").exists():
         stdout.write(f"extraction: warehouse already in {target}")
         return
-    meta = generate(target, persons=DEMO_PERSONS, seed=DEMO_SEED, chunk_size=DEMO_PERSONS,
-                    dictionary_path=default_dictionary_path())
+    meta = generate(
+        target,
+        persons=DEMO_PERSONS,
+        seed=DEMO_SEED,
+        chunk_size=DEMO_PERSONS,
+        dictionary_path=default_dictionary_path(),
+    )
     rows = sum(r["rows"] for r in meta["registers"].values())
     stdout.write(f"extraction: generated a warehouse of {DEMO_PERSONS} persons ({rows:,} rows) in {target}")

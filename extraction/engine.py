@@ -16,6 +16,8 @@ Plan (measured in RECIPES.md, "Extraction at scale"):
 Everything is written into a hidden temporary folder beside the delivery folder, which replaces
 the delivery folder in one rename when complete: a killed worker leaves no partial delivery.
 """
+# ruff: noqa: S608 - DuckDB SQL over the warehouse, from identifiers checked against its columns (quote_ident)
+# and quoted literals (literal); no text reaches it unquoted.
 
 from __future__ import annotations
 
@@ -68,7 +70,13 @@ class DeliveredFile:
     kind: str = "data"
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "size": self.size, "sha256": self.sha256, "rows": self.rows, "kind": self.kind}
+        return {
+            "name": self.name,
+            "size": self.size,
+            "sha256": self.sha256,
+            "rows": self.rows,
+            "kind": self.kind,
+        }
 
 
 @dataclass
@@ -83,6 +91,7 @@ class Result:
 
 # --- validation -----------------------------------------------------------------------------
 
+
 def load_schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text())
 
@@ -90,8 +99,10 @@ def load_schema() -> dict:
 def validate_manifest(manifest: dict, warehouse_meta: dict | None = None) -> None:
     """Raise ``ManifestInvalid`` listing every problem (schema first, then against the warehouse)."""
     validator = jsonschema.Draft202012Validator(load_schema())
-    errors = [f"{'/'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}"
-              for e in sorted(validator.iter_errors(manifest), key=lambda e: list(e.absolute_path))]
+    errors = [
+        f"{'/'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}"
+        for e in sorted(validator.iter_errors(manifest), key=lambda e: list(e.absolute_path))
+    ]
     if errors:
         raise ManifestInvalid(errors)
     if manifest["period"]["from"] > manifest["period"]["to"]:
@@ -119,6 +130,7 @@ def validate_manifest(manifest: dict, warehouse_meta: dict | None = None) -> Non
 
 
 # --- helpers --------------------------------------------------------------------------------
+
 
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
@@ -195,9 +207,19 @@ class _ProgressMonitor:
 
 # --- the engine -----------------------------------------------------------------------------
 
+
 class Extractor:
-    def __init__(self, manifest: dict, *, warehouse: Path, out_dir: Path, pseudonymise: Pseudonymise,
-                 memory_limit: str = "1GB", threads: int = 2, progress: Progress | None = None):
+    def __init__(
+        self,
+        manifest: dict,
+        *,
+        warehouse: Path,
+        out_dir: Path,
+        pseudonymise: Pseudonymise,
+        memory_limit: str = "1GB",
+        threads: int = 2,
+        progress: Progress | None = None,
+    ):
         self.manifest = manifest
         self.warehouse = Path(warehouse)
         self.out_dir = Path(out_dir)
@@ -222,11 +244,14 @@ class Extractor:
     def source(self, register: str) -> str:
         y1, y2 = int(self.p_from[:4]), int(self.p_to[:4])
         files = sorted(
-            str(p) for p in (self.warehouse / register).glob("year=*/part-*.parquet")
+            str(p)
+            for p in (self.warehouse / register).glob("year=*/part-*.parquet")
             if y1 <= int(p.parent.name.split("=")[1]) <= y2
         )
         if not files:
-            return f"(SELECT * FROM read_parquet([{literal(str(self.warehouse / register / '__none__.parquet'))}]) LIMIT 0)"
+            # No partition in the period: the register's columns, no rows.
+            every = literal(str(self.warehouse / register / "year=*" / "*.parquet"))
+            return f"(SELECT * FROM read_parquet({every}, union_by_name = true) LIMIT 0)"
         return "read_parquet([" + ", ".join(literal(f) for f in files) + "], union_by_name = true)"
 
     def period_column(self, register: str) -> str | None:
@@ -265,14 +290,18 @@ class Extractor:
                 raise ManifestInvalid([f"field_of_study: register {register} has no person identifier"])
             cols = self.columns(register)
             cond = " AND ".join(_filter_sql(f, f["variable"], cols[f["variable"]]) for f in filters)
-            selects.append(f"SELECT DISTINCT r.{quote_ident(pcol)} AS id FROM {self.source(register)} r "
-                           f"WHERE {self.period_sql(register)} AND {cond}")
+            selects.append(
+                f"SELECT DISTINCT r.{quote_ident(pcol)} AS id FROM {self.source(register)} r "
+                f"WHERE {self.period_sql(register)} AND {cond}"
+            )
         if not selects:
             for reg in self.manifest["registers"]:
                 pcol = self.person_column(reg["code"])
                 if pcol:
-                    selects.append(f"SELECT DISTINCT r.{quote_ident(pcol)} AS id FROM {self.source(reg['code'])} r "
-                                   f"WHERE {self.period_sql(reg['code'])}")
+                    selects.append(
+                        f"SELECT DISTINCT r.{quote_ident(pcol)} AS id FROM {self.source(reg['code'])} r "
+                        f"WHERE {self.period_sql(reg['code'])}"
+                    )
             query = " UNION ".join(selects) if selects else "SELECT NULL::BIGINT AS id WHERE FALSE"
         else:
             query = " INTERSECT ".join(selects)
@@ -289,13 +318,18 @@ class Extractor:
             basis = pseudonyms if stage == 1 else self.pseudonymise(domain, 1, as_text)
             threshold = sample["fraction"] * 2**60
             seed = str(sample["seed"])
-            keep = np.array([int(hashlib.sha256(f"{seed}:{p}".encode()).hexdigest()[:15], 16) < threshold
-                             for p in basis], dtype=bool)
-        order = np.argsort(np.array(pseudonyms, dtype=object), kind="stable") if pseudonyms else np.array([], int)
+            keep = np.array(
+                [int(hashlib.sha256(f"{seed}:{p}".encode()).hexdigest()[:15], 16) < threshold for p in basis],
+                dtype=bool,
+            )
+        order = (
+            np.argsort(np.array(pseudonyms, dtype=object), kind="stable") if pseudonyms else np.array([], int)
+        )
         rank = np.empty(len(pseudonyms), dtype=np.int64)
         rank[order] = np.arange(len(pseudonyms))
         table = pa.table({"id": ids, "pseudonym": pa.array(pseudonyms, pa.string()), "rank": rank}).filter(
-            pa.array(keep))
+            pa.array(keep)
+        )
         name = self.map_name(domain, stage)
         con.register("__map_arrow", table)
         con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM __map_arrow")
@@ -325,8 +359,11 @@ class Extractor:
 
     # registers -----------------------------------------------------------------------------
     def indicator_measures(self, register: str) -> list[dict]:
-        return [m for m in self.manifest["protection_measures"]
-                if m["type"] == "derived_indicator" and m.get("register") == register and m.get("indicator")]
+        return [
+            m
+            for m in self.manifest["protection_measures"]
+            if m["type"] == "derived_indicator" and m.get("register") == register and m.get("indicator")
+        ]
 
     def register_query(self, reg: dict) -> tuple[str, list[str]] | None:
         code, stage = reg["code"], reg["pseudonymisation_stage"]
@@ -361,12 +398,17 @@ class Extractor:
         # is unique in the monthly registers; elsewhere ties are broken by every delivered value.
         unit = self.meta["registers"][code].get("unit", "")
         unit_domain = {"person_month": "person", "job_month": "job", "company_month": "company"}.get(unit)
-        unit_delivered = unit_domain and any(self.domain_of(v) == unit_domain for v in variables) or (
-            unit_domain == "person" and pcol)
+        unit_delivered = (
+            unit_domain
+            and any(self.domain_of(v) == unit_domain for v in variables)
+            or (unit_domain == "person" and pcol)
+        )
         if not (unit_delivered and period and period in {v["name"] for v in variables}):
             order += [quote_ident(v["name"]) for v in variables]
-        query = (f"SELECT {', '.join(selects)} FROM {self.source(code)} r {' '.join(joins)} "
-                 f"WHERE {self.period_sql(code)} ORDER BY {', '.join(order)}")
+        query = (
+            f"SELECT {', '.join(selects)} FROM {self.source(code)} r {' '.join(joins)} "
+            f"WHERE {self.period_sql(code)} ORDER BY {', '.join(order)}"
+        )
         return query, [v["name"] for v in variables]
 
     def indicator_query(self, measure: dict) -> tuple[str, str]:
@@ -382,18 +424,29 @@ class Extractor:
         else:
             fn = {"sum": "sum", "max": "max", "mean": "avg"}[agg]
             expr = f"{fn}(r.{quote_ident(of)})"
-        person_var = next((v["name"] for r in self.manifest["registers"] if r["code"] == code
-                           for v in r["variables"] if v["identifier_kind"] == "person"), pcol)
+        person_var = next(
+            (
+                v["name"]
+                for r in self.manifest["registers"]
+                if r["code"] == code
+                for v in r["variables"]
+                if v["identifier_kind"] == "person"
+            ),
+            pcol,
+        )
         group = ["pm.pseudonym", "pm.rank"]
         year_sel = ""
         period = self.period_column(code)
         if ind.get("per") == "person_year" and period:
             year_sel = f", year(r.{quote_ident(period)}) AS year"
             group.append(f"year(r.{quote_ident(period)})")
-        query = (f"SELECT pm.pseudonym AS {quote_ident(person_var)}{year_sel}, {expr} AS {quote_ident(ind['name'])} "
-                 f"FROM {self.source(code)} r JOIN {self.map_name('person', 1)} pm ON r.{quote_ident(pcol)} = pm.id "
-                 f"WHERE {self.period_sql(code)} GROUP BY {', '.join(group)} "
-                 f"ORDER BY pm.rank{', year' if year_sel else ''}")
+        query = (
+            f"SELECT pm.pseudonym AS {quote_ident(person_var)}{year_sel}, "
+            f"{expr} AS {quote_ident(ind['name'])} FROM {self.source(code)} r "
+            f"JOIN {self.map_name('person', 1)} pm ON r.{quote_ident(pcol)} = pm.id "
+            f"WHERE {self.period_sql(code)} GROUP BY {', '.join(group)} "
+            f"ORDER BY pm.rank{', year' if year_sel else ''}"
+        )
         return query, f"{code}__{ind['name']}"
 
     # the run -------------------------------------------------------------------------------
@@ -448,11 +501,19 @@ class Extractor:
                 if domain == "person":
                     ids = con.sql("SELECT id FROM fos_persons ORDER BY id").to_arrow_table().column(0)
                 else:
-                    parts = [f"SELECT DISTINCT r.{quote_ident(c)} AS id FROM {self.source(reg)} r "
-                             f"WHERE {self.period_sql(reg)} AND r.{quote_ident(c)} IS NOT NULL" for reg, c in cols]
-                    ids = con.sql(f"SELECT id FROM ({' UNION '.join(parts)}) ORDER BY id").to_arrow_table().column(0)
-                result.counts[f"{domain}/{stage}"] = self.build_map(con, domain, stage, ids.combine_chunks(),
-                                                                   sample=sample)
+                    parts = [
+                        f"SELECT DISTINCT r.{quote_ident(c)} AS id FROM {self.source(reg)} r "
+                        f"WHERE {self.period_sql(reg)} AND r.{quote_ident(c)} IS NOT NULL"
+                        for reg, c in cols
+                    ]
+                    ids = (
+                        con.sql(f"SELECT id FROM ({' UNION '.join(parts)}) ORDER BY id")
+                        .to_arrow_table()
+                        .column(0)
+                    )
+                result.counts[f"{domain}/{stage}"] = self.build_map(
+                    con, domain, stage, ids.combine_chunks(), sample=sample
+                )
             # 2. one streaming pass per register.
             formats = self.manifest["output_formats"]
             weights = [max(1, self.meta["registers"][r["code"]]["rows"]) for r in self.manifest["registers"]]
@@ -475,18 +536,34 @@ class Extractor:
             for measure in self.manifest["protection_measures"]:
                 if measure["type"] == "derived_indicator" and measure.get("indicator"):
                     query, stem = self.indicator_query(measure)
-                    con.execute(f"COPY ({query}) TO {literal(str(work / (stem + '.parquet')))} ({PARQUET_OPTIONS})")
-                    delivered.append((stem, {"code": stem, "label": measure["indicator"]["label"],
-                                             "pseudonymisation_stage": 1, "variables": []}, []))
+                    con.execute(
+                        f"COPY ({query}) TO {literal(str(work / (stem + '.parquet')))} ({PARQUET_OPTIONS})"
+                    )
+                    delivered.append(
+                        (
+                            stem,
+                            {
+                                "code": stem,
+                                "label": measure["indicator"]["label"],
+                                "pseudonymisation_stage": 1,
+                                "variables": [],
+                            },
+                            [],
+                        )
+                    )
             # 3. other formats, from the delivered Parquet (already filtered, recoded, pseudonymised).
             self.progress(86, "formats")
             rows: dict[str, int] = {}
             for stem, _reg, _names in delivered:
                 path = work / f"{stem}.parquet"
-                rows[stem] = con.execute(f"SELECT count(*) FROM read_parquet({literal(str(path))})").fetchone()[0]
+                rows[stem] = con.execute(
+                    f"SELECT count(*) FROM read_parquet({literal(str(path))})"
+                ).fetchone()[0]
                 if "csv" in formats:
-                    con.execute(f"COPY (SELECT * FROM read_parquet({literal(str(path))})) TO "
-                                f"{literal(str(work / (stem + '.csv')))} (HEADER, DELIMITER ',')")
+                    con.execute(
+                        f"COPY (SELECT * FROM read_parquet({literal(str(path))})) TO "
+                        f"{literal(str(work / (stem + '.csv')))} (HEADER, DELIMITER ',')"
+                    )
                 if "dta" in formats:
                     self.write_dta(con, path, work, stem, rows[stem])
             # 4. risk report (on the Parquet written, before it is removed if not asked for).
@@ -500,18 +577,36 @@ class Extractor:
             shutil.rmtree(work / ".duckdb-tmp", ignore_errors=True)
         # 5. codebook, manifest copy, checksums.
         self.write_codebook(work, delivered, rows)
-        (work / "manifest.json").write_text(json.dumps(self.manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
-        (work / "risk_report.json").write_text(json.dumps(result.risk_report, indent=2, sort_keys=True) + "\n")
+        (work / "manifest.json").write_text(
+            json.dumps(self.manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        )
+        (work / "risk_report.json").write_text(
+            json.dumps(result.risk_report, indent=2, sort_keys=True) + "\n"
+        )
         (work / "risk_report.html").write_text(risk.render_html(result.risk_report))
         files = []
         for path in sorted(p for p in work.iterdir() if p.is_file()):
             stem = path.name.split(".")[0]
             kind = "data" if path.suffix in (".parquet", ".csv", ".dta") else "document"
-            files.append(DeliveredFile(path.name, path.stat().st_size, _sha256(path),
-                                       rows.get(stem) if kind == "data" and path.suffix != ".dta" else None, kind))
+            files.append(
+                DeliveredFile(
+                    path.name,
+                    path.stat().st_size,
+                    _sha256(path),
+                    rows.get(stem) if kind == "data" and path.suffix != ".dta" else None,
+                    kind,
+                )
+            )
         (work / "SHA256SUMS").write_text("".join(f"{f.sha256}  {f.name}\n" for f in files))
-        files.append(DeliveredFile("SHA256SUMS", (work / "SHA256SUMS").stat().st_size, _sha256(work / "SHA256SUMS"),
-                                   None, "document"))
+        files.append(
+            DeliveredFile(
+                "SHA256SUMS",
+                (work / "SHA256SUMS").stat().st_size,
+                _sha256(work / "SHA256SUMS"),
+                None,
+                "document",
+            )
+        )
         result.files = files
         result.rows = sum(rows.values())
         self.progress(99, "publishing")
@@ -524,11 +619,18 @@ class Extractor:
 
         src = f"read_parquet({literal(str(parquet))})"
         cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()]
-        types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {src})").fetchall())
+        types = dict(
+            con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {src})").fetchall()
+        )
         date_col = next((c for c in cols if types[c] == "DATE"), None)
         if nrows > DTA_MAX_ROWS and date_col:
-            years = [y for (y,) in con.execute(f"SELECT DISTINCT year({quote_ident(date_col)}) y FROM {src} "
-                                               f"WHERE {quote_ident(date_col)} IS NOT NULL ORDER BY y").fetchall()]
+            years = [
+                y
+                for (y,) in con.execute(
+                    f"SELECT DISTINCT year({quote_ident(date_col)}) y FROM {src} "
+                    f"WHERE {quote_ident(date_col)} IS NOT NULL ORDER BY y"
+                ).fetchall()
+            ]
             parts = [(f"{stem}.{y}.dta", f"WHERE year({quote_ident(date_col)}) = {int(y)}") for y in years]
         else:
             parts = [(f"{stem}.dta", "")]
@@ -548,36 +650,73 @@ class Extractor:
             for var in reg["variables"]:
                 if var["name"] not in names:
                     continue
-                variables.append({
-                    "name": var["name"], "label": var["label"], "granularity": var["granularity"],
-                    "granularity_label": var.get("granularity_label", ""), "padlock": var["padlock"],
-                    "pseudonymised": bool(self.domain_of(var)),
-                    "pseudonymisation_key": reg["pseudonymisation_stage"] if self.domain_of(var) else None,
-                    "modalities": [] if self.domain_of(var) else var["modalities"],
-                })
+                variables.append(
+                    {
+                        "name": var["name"],
+                        "label": var["label"],
+                        "granularity": var["granularity"],
+                        "granularity_label": var.get("granularity_label", ""),
+                        "padlock": var["padlock"],
+                        "pseudonymised": bool(self.domain_of(var)),
+                        "pseudonymisation_key": reg["pseudonymisation_stage"]
+                        if self.domain_of(var)
+                        else None,
+                        "modalities": [] if self.domain_of(var) else var["modalities"],
+                    }
+                )
             if not reg["variables"]:  # a derived indicator
-                m = next(m for m in self.manifest["protection_measures"]
-                         if m.get("indicator") and f"{m['register']}__{m['indicator']['name']}" == stem)
+                m = next(
+                    m
+                    for m in self.manifest["protection_measures"]
+                    if m.get("indicator") and f"{m['register']}__{m['indicator']['name']}" == stem
+                )
                 ind = m["indicator"]
-                variables = [{"name": ind["name"], "label": ind["label"], "aggregate": ind["aggregate"],
-                              "of": ind.get("of"), "per": ind.get("per", "person"),
-                              "replaces": ind["base_variables"]}]
-            registers.append({"file": stem, "label": reg["label"], "rows": rows.get(stem),
-                              "pseudonymisation_key": reg["pseudonymisation_stage"], "variables": variables})
+                variables = [
+                    {
+                        "name": ind["name"],
+                        "label": ind["label"],
+                        "aggregate": ind["aggregate"],
+                        "of": ind.get("of"),
+                        "per": ind.get("per", "person"),
+                        "replaces": ind["base_variables"],
+                    }
+                ]
+            registers.append(
+                {
+                    "file": stem,
+                    "label": reg["label"],
+                    "rows": rows.get(stem),
+                    "pseudonymisation_key": reg["pseudonymisation_stage"],
+                    "variables": variables,
+                }
+            )
         codebook = {
-            "project": self.manifest["project"]["reference"], "request": self.manifest["request"]["reference"],
+            "project": self.manifest["project"]["reference"],
+            "request": self.manifest["request"]["reference"],
             "request_version": self.manifest["request"]["version"],
-            "dictionary_version": self.manifest["dictionary_version"], "period": self.manifest["period"],
-            "field_of_study": self.manifest["field_of_study"]["description"], "sample": self.manifest["sample"],
+            "dictionary_version": self.manifest["dictionary_version"],
+            "period": self.manifest["period"],
+            "field_of_study": self.manifest["field_of_study"]["description"],
+            "sample": self.manifest["sample"],
             "files": registers,
         }
-        (work / "codebook.json").write_text(json.dumps(codebook, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
-        lines = [f"# Codebook — {codebook['project']} ({codebook['request']} v{codebook['request_version']})", "",
-                 f"Period: {self.p_from} to {self.p_to}. Field of study: {codebook['field_of_study'] or '—'}.",
-                 f"Dictionary version {codebook['dictionary_version']}.", ""]
+        (work / "codebook.json").write_text(
+            json.dumps(codebook, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        )
+        lines = [
+            f"# Codebook — {codebook['project']} ({codebook['request']} v{codebook['request_version']})",
+            "",
+            f"Period: {self.p_from} to {self.p_to}. Field of study: {codebook['field_of_study'] or '—'}.",
+            f"Dictionary version {codebook['dictionary_version']}.",
+            "",
+        ]
         for reg in registers:
-            lines += [f"## {reg['file']} — {reg['label']}", "",
-                      f"{reg['rows']} rows; identifiers pseudonymised with key {reg['pseudonymisation_key']}.", ""]
+            lines += [
+                f"## {reg['file']} — {reg['label']}",
+                "",
+                f"{reg['rows']} rows; identifiers pseudonymised with key {reg['pseudonymisation_key']}.",
+                "",
+            ]
             for v in reg["variables"]:
                 lines.append(f"### {v['name']} — {v['label']}")
                 if v.get("granularity"):
@@ -585,26 +724,46 @@ class Extractor:
                 if v.get("pseudonymised"):
                     lines.append("Pseudonymised (16-character strings).")
                 if v.get("replaces"):
-                    lines.append(f"{v['aggregate']} of {v.get('of') or 'records'} per {v['per']}; "
-                                 f"replaces {', '.join(v['replaces'])}.")
+                    lines.append(
+                        f"{v['aggregate']} of {v.get('of') or 'records'} per {v['per']}; "
+                        f"replaces {', '.join(v['replaces'])}."
+                    )
                 for mod in v.get("modalities", []):
                     lines.append(f"- `{mod['code']}` {mod['label']}")
                 lines.append("")
         (work / "codebook.md").write_text("\n".join(lines))
 
     def risk_report(self, con, work: Path, delivered) -> dict:
-        flagged = {v["name"] for r in self.manifest["registers"] for v in r["variables"]
-                   if v.get("quasi_identifier", v["name"] in QUASI_IDENTIFIER_FALLBACK) and not self.domain_of(v)}
+        flagged = {
+            v["name"]
+            for r in self.manifest["registers"]
+            for v in r["variables"]
+            if v.get("quasi_identifier", v["name"] in QUASI_IDENTIFIER_FALLBACK) and not self.domain_of(v)
+        }
         reports = []
         for stem, reg, names in delivered:
             qis = [n for n in names if n in flagged]
             if len(qis) < 1:
                 continue
-            person = next((v["name"] for v in reg["variables"] if v["identifier_kind"] == "person"
-                           and v["name"] in names), None)
+            person = next(
+                (
+                    v["name"]
+                    for v in reg["variables"]
+                    if v["identifier_kind"] == "person" and v["name"] in names
+                ),
+                None,
+            )
             period = self.period_column(reg["code"]) if reg["code"] in self.meta["registers"] else None
-            reports.append(risk.assess(con, work / f"{stem}.parquet", qis, register=stem, person=person,
-                                       period=period if period in names else None))
+            reports.append(
+                risk.assess(
+                    con,
+                    work / f"{stem}.parquet",
+                    qis,
+                    register=stem,
+                    person=person,
+                    period=period if period in names else None,
+                )
+            )
         return {"registers": reports, "k_values": list(risk.K_VALUES), "threshold": risk.RISK_THRESHOLD}
 
 

@@ -16,8 +16,9 @@ class Extraction(models.Model):
         SUCCEEDED = "succeeded", _("Delivered")
         FAILED = "failed", _("Failed")
 
-    project = models.ForeignKey("projects.Project", verbose_name=_("project"), on_delete=models.PROTECT,
-                                related_name="extractions")
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), on_delete=models.PROTECT, related_name="extractions"
+    )
     manifest = models.JSONField(_("manifest"))
     manifest_sha256 = models.CharField(_("manifest checksum"), max_length=64)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -30,8 +31,13 @@ class Extraction(models.Model):
     rows = models.BigIntegerField(_("rows delivered"), null=True, blank=True)
     seconds = models.FloatField(_("duration (s)"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("started by"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -65,15 +71,21 @@ class ExtractionGrant(models.Model):
         PSEUDONYMISER = "pseudonymiser", _("Pseudonymiser")
         EXPERT = "expert", _("Thematic expert")
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="extraction_grants")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="extraction_grants")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="extraction_grants"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="extraction_grants"
+    )
     capacity = models.CharField(_("capacity"), max_length=16, choices=Capacity.choices)
     granted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("extraction access")
         verbose_name_plural = _("extraction accesses")
-        constraints = [models.UniqueConstraint(fields=["project", "user", "capacity"], name="unique_extraction_grant")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user", "capacity"], name="unique_extraction_grant")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} as {self.capacity} on {self.project_id}"

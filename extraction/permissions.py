@@ -64,5 +64,9 @@ def can_run(user, project) -> bool:
 
 def can_see_risk(user, project) -> bool:
     """The risk report is for the expert and the datateam (and administrators)."""
-    return is_overseer(user) or ExtractionGrant.objects.filter(
-        project=project, user=user, capacity=ExtractionGrant.Capacity.EXPERT).exists()
+    return (
+        is_overseer(user)
+        or ExtractionGrant.objects.filter(
+            project=project, user=user, capacity=ExtractionGrant.Capacity.EXPERT
+        ).exists()
+    )

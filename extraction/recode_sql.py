@@ -3,6 +3,8 @@
 The reference semantics are ``dictionary.recode.apply``; the golden vectors pin both. Every
 expression maps NULL to NULL, like the reference.
 """
+# ruff: noqa: S608 - DuckDB SQL over the warehouse, from identifiers checked against its columns (quote_ident)
+# and quoted literals (literal); no text reaches it unquoted.
 
 from __future__ import annotations
 
@@ -47,15 +49,21 @@ def compile_rule(rule: dict, column: str) -> str:
     if kind == "map":
         keys = list(rule["map"])
         lits, sql_type = _typed_codes([rule["map"][k] for k in keys] + [rule.get("default")])
-        whens = " ".join(f"WHEN {literal(str(k))} THEN CAST({v} AS {sql_type})" for k, v in zip(keys, lits[:-1],
-                                                                                                   strict=True))
-        return (f"CASE WHEN {x} IS NULL THEN NULL ELSE (CASE CAST({x} AS VARCHAR) {whens} "
-                f"ELSE CAST({lits[-1]} AS {sql_type}) END) END")
+        whens = " ".join(
+            f"WHEN {literal(str(k))} THEN CAST({v} AS {sql_type})"
+            for k, v in zip(keys, lits[:-1], strict=True)
+        )
+        return (
+            f"CASE WHEN {x} IS NULL THEN NULL ELSE (CASE CAST({x} AS VARCHAR) {whens} "
+            f"ELSE CAST({lits[-1]} AS {sql_type}) END) END"
+        )
     if kind == "intervals":
         lits, sql_type = _typed_codes(list(rule["codes"]))
         v = f"CAST({x} AS DOUBLE)"
-        whens = " ".join(f"WHEN {v} < {literal(float(b))} THEN CAST({c} AS {sql_type})"
-                         for b, c in zip(rule["breaks"], lits[:-1], strict=True))
+        whens = " ".join(
+            f"WHEN {v} < {literal(float(b))} THEN CAST({c} AS {sql_type})"
+            for b, c in zip(rule["breaks"], lits[:-1], strict=True)
+        )
         return f"CASE WHEN {x} IS NULL THEN NULL {whens} ELSE CAST({lits[-1]} AS {sql_type}) END"
     if kind == "prefix":
         return f"substring(CAST({x} AS VARCHAR), 1, {int(rule['length'])})"
@@ -69,8 +77,11 @@ def compile_rule(rule: dict, column: str) -> str:
         b_int = int(base * (10**d))
 
         def quotient(int_type: str, scale: int) -> str:
-            num = f"(CAST(round(CAST({x} AS DOUBLE) * {10**scale}.0) AS {int_type}) * {10**d})" if int_type == "BIGINT" \
+            num = (
+                f"(CAST(round(CAST({x} AS DOUBLE) * {10**scale}.0) AS {int_type}) * {10**d})"
+                if int_type == "BIGINT"
                 else f"(CAST(round(CAST({x} AS DECIMAL(38, 9)) * 1000000000) AS HUGEINT) * {10**d})"
+            )
             den = b_int * 10**scale
             return f"(sign({num}) * ((abs({num}) * 2 + {den}) // {2 * den}))"
 

@@ -10,6 +10,8 @@ smallest classes, and the risk summary (maximum, mean, share of records above th
 Person × month registers are assessed on one snapshot, the last month delivered (one record per
 person); other files on the distinct persons (when a person pseudonym is delivered) or records.
 """
+# ruff: noqa: S608 - DuckDB SQL over the warehouse, from identifiers checked against its columns (quote_ident)
+# and quoted literals (literal); no text reaches it unquoted.
 
 from __future__ import annotations
 
@@ -24,7 +26,9 @@ RISK_THRESHOLD = 0.2
 SMALLEST = 10
 
 
-def class_sizes_sql(source: str, qis: list[str], *, person: str | None, period: str | None) -> tuple[str, str]:
+def class_sizes_sql(
+    source: str, qis: list[str], *, person: str | None, period: str | None
+) -> tuple[str, str]:
     q = ", ".join(quote_ident(c) for c in qis)
     if period:
         p = quote_ident(period)
@@ -39,31 +43,50 @@ def class_sizes_sql(source: str, qis: list[str], *, person: str | None, period: 
     return f"SELECT {q}, count(*) AS n FROM {base} GROUP BY ALL", scope
 
 
-def assess(con, parquet: Path, qis: list[str], *, register: str, person: str | None = None,
-           period: str | None = None) -> dict:
+def assess(
+    con, parquet: Path, qis: list[str], *, register: str, person: str | None = None, period: str | None = None
+) -> dict:
     source = f"read_parquet({literal(str(parquet))})"
     classes, scope = class_sizes_sql(source, qis, person=person, period=period)
     con.execute(f"CREATE OR REPLACE TEMP TABLE __classes AS {classes}")
-    total, n_classes, min_n = con.execute("SELECT coalesce(sum(n), 0), count(*), min(n) FROM __classes").fetchone()
+    total, n_classes, min_n = con.execute(
+        "SELECT coalesce(sum(n), 0), count(*), min(n) FROM __classes"
+    ).fetchone()
     below = {}
     for k in K_VALUES:
-        records, cls = con.execute(f"SELECT coalesce(sum(n), 0), count(*) FROM __classes WHERE n < {k}").fetchone()
-        below[str(k)] = {"records": int(records), "classes": int(cls),
-                         "share": (records / total) if total else 0.0}
+        records, cls = con.execute(
+            f"SELECT coalesce(sum(n), 0), count(*) FROM __classes WHERE n < {k}"
+        ).fetchone()
+        below[str(k)] = {
+            "records": int(records),
+            "classes": int(cls),
+            "share": (records / total) if total else 0.0,
+        }
     limit_k = int(1 / RISK_THRESHOLD)  # risk > 0.2 ⇔ class size < 5
     at_risk = con.execute(f"SELECT coalesce(sum(n), 0) FROM __classes WHERE n < {limit_k}").fetchone()[0]
     order = ", ".join(quote_ident(c) for c in qis)
     smallest = [
-        {"values": dict(zip(qis, [None if v is None else str(v) for v in row[:-1]], strict=True)), "size": int(row[-1])}
-        for row in con.execute(f"SELECT {order}, n FROM __classes ORDER BY n, {order} LIMIT {SMALLEST}").fetchall()
+        {
+            "values": dict(zip(qis, [None if v is None else str(v) for v in row[:-1]], strict=True)),
+            "size": int(row[-1]),
+        }
+        for row in con.execute(
+            f"SELECT {order}, n FROM __classes ORDER BY n, {order} LIMIT {SMALLEST}"
+        ).fetchall()
     ]
     con.execute("DROP TABLE __classes")
     snapshot = None
     if period:
-        snapshot = con.execute(f"SELECT strftime(max({quote_ident(period)}), '%Y-%m') FROM {source}").fetchone()[0]
+        snapshot = con.execute(
+            f"SELECT strftime(max({quote_ident(period)}), '%Y-%m') FROM {source}"
+        ).fetchone()[0]
     return {
-        "register": register, "quasi_identifiers": qis, "scope": scope, "snapshot": snapshot,
-        "records": int(total), "classes": int(n_classes),
+        "register": register,
+        "quasi_identifiers": qis,
+        "scope": scope,
+        "snapshot": snapshot,
+        "records": int(total),
+        "classes": int(n_classes),
         "below_k": below,
         "smallest_classes": smallest,
         "prosecutor": {

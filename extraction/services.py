@@ -28,19 +28,31 @@ def manifest_checksum(manifest: dict) -> str:
 def extraction_start(*, project, manifest: dict, actor, check_permission: bool = True) -> Extraction:
     """Queue the extraction of ``manifest`` for ``project`` (validated first; the worker runs it)."""
     if check_permission and not can_run(actor, project):
-        raise PermissionDenied("only the project's extractors, pseudonymisers or an administrator may extract")
+        raise PermissionDenied(
+            "only the project's extractors, pseudonymisers or an administrator may extract"
+        )
     engine.validate_manifest(manifest)
     if manifest["project"]["reference"] != project.reference:
         raise engine.ManifestInvalid(["project/reference: the manifest is for another project"])
     with transaction.atomic(durable=not transaction.get_connection().in_atomic_block):
         project_key_ensure(project=project, actor=actor)
         extraction = Extraction.objects.create(
-            project=project, manifest=manifest, manifest_sha256=manifest_checksum(manifest),
+            project=project,
+            manifest=manifest,
+            manifest_sha256=manifest_checksum(manifest),
             created_by=actor if getattr(actor, "pk", None) else None,
         )
-        log_event("extraction.started", actor=actor, obj=extraction,
-                  data={"project": project.reference, "manifest_sha256": extraction.manifest_sha256,
-                        "request": manifest["request"]["reference"], "version": manifest["request"]["version"]})
+        log_event(
+            "extraction.started",
+            actor=actor,
+            obj=extraction,
+            data={
+                "project": project.reference,
+                "manifest_sha256": extraction.manifest_sha256,
+                "request": manifest["request"]["reference"],
+                "version": manifest["request"]["version"],
+            },
+        )
         from .tasks import run_extraction
 
         transaction.on_commit(lambda: run_extraction.delay(extraction.pk))
@@ -103,24 +115,47 @@ def _run(extraction_id: int) -> Extraction | None:
     target = delivery_dir(extraction)
     try:
         result = engine.run(
-            extraction.manifest, warehouse=Path(settings.WAREHOUSE_DIR), out_dir=target, pseudonymise=pseudonymise,
-            memory_limit=settings.EXTRACTION_MEMORY_LIMIT, threads=settings.EXTRACTION_THREADS, progress=progress,
+            extraction.manifest,
+            warehouse=Path(settings.WAREHOUSE_DIR),
+            out_dir=target,
+            pseudonymise=pseudonymise,
+            memory_limit=settings.EXTRACTION_MEMORY_LIMIT,
+            threads=settings.EXTRACTION_THREADS,
+            progress=progress,
         )
     except Exception as exc:  # noqa: BLE001 - recorded on the extraction, shown on its page
-        message = "; ".join(exc.errors) if isinstance(exc, engine.ManifestInvalid) else f"{type(exc).__name__}: {exc}"
+        message = (
+            "; ".join(exc.errors)
+            if isinstance(exc, engine.ManifestInvalid)
+            else f"{type(exc).__name__}: {exc}"
+        )
         with transaction.atomic():
             Extraction.objects.filter(pk=extraction_id).update(
-                status=Extraction.Status.FAILED, error=message[:4000], finished_at=timezone.now())
+                status=Extraction.Status.FAILED, error=message[:4000], finished_at=timezone.now()
+            )
             log_event("extraction.failed", actor=None, obj=extraction, data={"error": message[:500]})
         logger.warning("extraction %s failed: %s", extraction_id, message[:500])
         return Extraction.objects.get(pk=extraction_id)
     with transaction.atomic():
         Extraction.objects.filter(pk=extraction_id).update(
-            status=Extraction.Status.SUCCEEDED, progress=100, step="", delivery_path=str(result.out_dir),
-            files=[f.as_dict() for f in result.files], risk_report=result.risk_report, rows=result.rows,
-            seconds=round(result.seconds, 2), finished_at=timezone.now(),
+            status=Extraction.Status.SUCCEEDED,
+            progress=100,
+            step="",
+            delivery_path=str(result.out_dir),
+            files=[f.as_dict() for f in result.files],
+            risk_report=result.risk_report,
+            rows=result.rows,
+            seconds=round(result.seconds, 2),
+            finished_at=timezone.now(),
         )
-        log_event("extraction.delivered", actor=None, obj=extraction,
-                  data={"rows": result.rows, "files": len(result.files),
-                        "checksums": {f.name: f.sha256 for f in result.files if f.kind == "data"}})
+        log_event(
+            "extraction.delivered",
+            actor=None,
+            obj=extraction,
+            data={
+                "rows": result.rows,
+                "files": len(result.files),
+                "checksums": {f.name: f.sha256 for f in result.files if f.kind == "data"},
+            },
+        )
     return Extraction.objects.get(pk=extraction_id)

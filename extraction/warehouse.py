@@ -39,8 +39,13 @@ FIRST_YEAR = 2002
 LAST_YEAR = 2024
 N_MONTHS = (LAST_YEAR - FIRST_YEAR + 1) * 12
 FORMAT_VERSION = 1
-PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 1, "use_dictionary": True,
-                   "write_statistics": True, "row_group_size": 256 * 1024}
+PARQUET_OPTIONS = {
+    "compression": "zstd",
+    "compression_level": 1,
+    "use_dictionary": True,
+    "write_statistics": True,
+    "row_group_size": 256 * 1024,
+}
 
 # Identifiers of the three linking domains.
 PERSON_ID, COMPANY_ID, JOB_ID = "I_person_id", "E_company_id", "J_job_id"
@@ -51,16 +56,79 @@ PERIOD = "reference_period"
 # Nationality shares among residents (STATEC 2024, rounded): Luxembourgers ≈ 47 %, Portuguese ≈ 15 %,
 # French ≈ 7 %, Belgians ≈ 3 %, Germans ≈ 2 %, other EU ≈ 11 %, others ≈ 15 %.
 NATIONALITIES = {
-    "LU": 0.47, "PT": 0.15, "FR": 0.07, "BE": 0.03, "DE": 0.02,
-    "IT": 0.035, "ES": 0.012, "NL": 0.006, "PL": 0.008, "RO": 0.01, "GR": 0.008, "IE": 0.003, "AT": 0.002,
-    "HU": 0.003, "BG": 0.003, "SE": 0.002, "DK": 0.002, "FI": 0.002, "HR": 0.002, "SK": 0.002, "CZ": 0.002,
-    "LT": 0.002, "LV": 0.001, "EE": 0.001, "SI": 0.001, "CY": 0.001, "MT": 0.001,
-    "CV": 0.02, "BR": 0.015, "GB": 0.012, "US": 0.008, "CN": 0.01, "IN": 0.012, "RS": 0.01, "ME": 0.008,
-    "BA": 0.005, "XK": 0.008, "MA": 0.005, "SY": 0.007, "ER": 0.004, "UA": 0.01, "RU": 0.004, "CH": 0.004,
-    "TR": 0.004, "PH": 0.003, "CM": 0.003, "JP": 0.002, "ZZ": 0.006,
+    "LU": 0.47,
+    "PT": 0.15,
+    "FR": 0.07,
+    "BE": 0.03,
+    "DE": 0.02,
+    "IT": 0.035,
+    "ES": 0.012,
+    "NL": 0.006,
+    "PL": 0.008,
+    "RO": 0.01,
+    "GR": 0.008,
+    "IE": 0.003,
+    "AT": 0.002,
+    "HU": 0.003,
+    "BG": 0.003,
+    "SE": 0.002,
+    "DK": 0.002,
+    "FI": 0.002,
+    "HR": 0.002,
+    "SK": 0.002,
+    "CZ": 0.002,
+    "LT": 0.002,
+    "LV": 0.001,
+    "EE": 0.001,
+    "SI": 0.001,
+    "CY": 0.001,
+    "MT": 0.001,
+    "CV": 0.02,
+    "BR": 0.015,
+    "GB": 0.012,
+    "US": 0.008,
+    "CN": 0.01,
+    "IN": 0.012,
+    "RS": 0.01,
+    "ME": 0.008,
+    "BA": 0.005,
+    "XK": 0.008,
+    "MA": 0.005,
+    "SY": 0.007,
+    "ER": 0.004,
+    "UA": 0.01,
+    "RU": 0.004,
+    "CH": 0.004,
+    "TR": 0.004,
+    "PH": 0.003,
+    "CM": 0.003,
+    "JP": 0.002,
+    "ZZ": 0.006,
 }
-EU_OTHER = {"IT", "ES", "NL", "PL", "RO", "GR", "IE", "AT", "HU", "BG", "SE", "DK", "FI", "HR", "SK", "CZ", "LT",
-            "LV", "EE", "SI", "CY", "MT"}
+EU_OTHER = {
+    "IT",
+    "ES",
+    "NL",
+    "PL",
+    "RO",
+    "GR",
+    "IE",
+    "AT",
+    "HU",
+    "BG",
+    "SE",
+    "DK",
+    "FI",
+    "HR",
+    "SK",
+    "CZ",
+    "LT",
+    "LV",
+    "EE",
+    "SI",
+    "CY",
+    "MT",
+}
 
 # Communes (a selection per canton) with a zipcode base; the dictionary's list replaces it.
 CANTONS = {
@@ -68,11 +136,30 @@ CANTONS = {
     "CLE": ["Clervaux", "Wincrange", "Troisvierges"],
     "DIE": ["Diekirch", "Ettelbruck", "Erpeldange-sur-Sûre", "Bettendorf"],
     "ECH": ["Echternach", "Rosport-Mompach", "Junglinster"],
-    "ESC": ["Esch-sur-Alzette", "Differdange", "Dudelange", "Pétange", "Sanem", "Bettembourg", "Kayl",
-            "Schifflange", "Mondercange", "Käerjeng"],
+    "ESC": [
+        "Esch-sur-Alzette",
+        "Differdange",
+        "Dudelange",
+        "Pétange",
+        "Sanem",
+        "Bettembourg",
+        "Kayl",
+        "Schifflange",
+        "Mondercange",
+        "Käerjeng",
+    ],
     "GRE": ["Grevenmacher", "Mertert", "Biwer"],
-    "LUX": ["Luxembourg", "Hesperange", "Strassen", "Bertrange", "Walferdange", "Sandweiler", "Niederanven",
-            "Steinsel", "Contern"],
+    "LUX": [
+        "Luxembourg",
+        "Hesperange",
+        "Strassen",
+        "Bertrange",
+        "Walferdange",
+        "Sandweiler",
+        "Niederanven",
+        "Steinsel",
+        "Contern",
+    ],
     "MER": ["Mersch", "Lintgen", "Lorentzweiler"],
     "RED": ["Redange", "Useldange", "Préizerdaul"],
     "REM": ["Remich", "Mondorf-les-Bains", "Schengen"],
@@ -80,19 +167,67 @@ CANTONS = {
     "WIL": ["Wiltz", "Wincrange-Nord", "Goesdorf"],
 }
 # Rough population weights of the cantons (Luxembourg and Esch hold most residents).
-CANTON_WEIGHTS = {"CAP": 0.08, "CLE": 0.03, "DIE": 0.06, "ECH": 0.03, "ESC": 0.30, "GRE": 0.05, "LUX": 0.31,
-                  "MER": 0.05, "RED": 0.03, "REM": 0.04, "VIA": 0.01, "WIL": 0.02}
+CANTON_WEIGHTS = {
+    "CAP": 0.08,
+    "CLE": 0.03,
+    "DIE": 0.06,
+    "ECH": 0.03,
+    "ESC": 0.30,
+    "GRE": 0.05,
+    "LUX": 0.31,
+    "MER": 0.05,
+    "RED": 0.03,
+    "REM": 0.04,
+    "VIA": 0.01,
+    "WIL": 0.02,
+}
 BORDER_COUNTRIES = {"FR": 0.52, "BE": 0.24, "DE": 0.24}  # cross-border workers' countries of residence
 
 # NACE Rev. 2 sections with employment shares (private and public sector together).
-NACE = {"A": 0.01, "B": 0.002, "C": 0.07, "D": 0.004, "E": 0.005, "F": 0.11, "G": 0.13, "H": 0.07, "I": 0.05,
-        "J": 0.05, "K": 0.12, "L": 0.01, "M": 0.09, "N": 0.09, "O": 0.06, "P": 0.02, "Q": 0.08, "R": 0.01,
-        "S": 0.01, "T": 0.008}
-NACE_DIVISIONS = {"A": ["01", "02"], "B": ["08"], "C": ["10", "20", "24", "25", "28"], "D": ["35"], "E": ["36", "38"],
-                  "F": ["41", "42", "43"], "G": ["45", "46", "47"], "H": ["49", "52", "53"], "I": ["55", "56"],
-                  "J": ["58", "61", "62", "63"], "K": ["64", "65", "66"], "L": ["68"], "M": ["69", "70", "71", "73"],
-                  "N": ["77", "78", "81", "82"], "O": ["84"], "P": ["85"], "Q": ["86", "87", "88"], "R": ["90", "93"],
-                  "S": ["94", "96"], "T": ["97"]}
+NACE = {
+    "A": 0.01,
+    "B": 0.002,
+    "C": 0.07,
+    "D": 0.004,
+    "E": 0.005,
+    "F": 0.11,
+    "G": 0.13,
+    "H": 0.07,
+    "I": 0.05,
+    "J": 0.05,
+    "K": 0.12,
+    "L": 0.01,
+    "M": 0.09,
+    "N": 0.09,
+    "O": 0.06,
+    "P": 0.02,
+    "Q": 0.08,
+    "R": 0.01,
+    "S": 0.01,
+    "T": 0.008,
+}
+NACE_DIVISIONS = {
+    "A": ["01", "02"],
+    "B": ["08"],
+    "C": ["10", "20", "24", "25", "28"],
+    "D": ["35"],
+    "E": ["36", "38"],
+    "F": ["41", "42", "43"],
+    "G": ["45", "46", "47"],
+    "H": ["49", "52", "53"],
+    "I": ["55", "56"],
+    "J": ["58", "61", "62", "63"],
+    "K": ["64", "65", "66"],
+    "L": ["68"],
+    "M": ["69", "70", "71", "73"],
+    "N": ["77", "78", "81", "82"],
+    "O": ["84"],
+    "P": ["85"],
+    "Q": ["86", "87", "88"],
+    "R": ["90", "93"],
+    "S": ["94", "96"],
+    "T": ["97"],
+}
 SIZE_CLASSES = [(0, "1"), (5, "2"), (10, "3"), (20, "4"), (50, "5"), (100, "6"), (250, "7"), (500, "8")]
 
 
@@ -113,53 +248,133 @@ class RegisterSpec:
 
 # --- the registers (built-in layout; the dictionary's variables are added by ``load_spec``) -------
 
+
 def _c(name, kind, modalities=None, **hints):
     return Column(name, kind, list(modalities or []), hints)
 
 
 BUILTIN_REGISTERS = [
-    RegisterSpec("SOCIO", "person_month", [
-        _c(PERSON_ID, "int"), _c(PERIOD, "date"), _c("I_birth_year", "int"), _c("I_age", "int"),
-        _c("I_gender", "str", ["1", "2"]), _c("I_nationality", "str"), _c("I_residence_country", "str"),
-        _c("I_canton", "str"), _c("I_commune", "str"), _c("I_zipcode", "str"), _c("I_cross_border", "str", ["0", "1"]),
-        _c("I_marital_status", "str", ["1", "2", "3", "4"]),
-    ]),
-    RegisterSpec("JOBS", "job_month", [
-        _c(JOB_ID, "int"), _c(PERSON_ID, "int"), _c(COMPANY_ID, "int"), _c(PERIOD, "date"),
-        _c("J_start_date", "date"), _c("J_end_date", "date"), _c("J_employee_status", "str", ["1", "2", "3"]),
-        _c("J_contract_type", "str", ["1", "2"]), _c("J_working_time", "str", ["1", "2"]),
-        _c("J_nace", "str"),
-    ]),
-    RegisterSpec("WAGES", "job_month", [
-        _c(JOB_ID, "int"), _c(PERSON_ID, "int"), _c(COMPANY_ID, "int"), _c(PERIOD, "date"),
-        _c("W_gross_wage", "float"), _c("W_paid_hours", "float"), _c("W_paid_overtime_hours", "float"),
-    ]),
-    RegisterSpec("EMPLOYERS", "company_month", [
-        _c(COMPANY_ID, "int"), _c(PERIOD, "date"), _c("E_nace", "str"), _c("E_size_class", "str"),
-        _c("E_employees", "int"), _c("E_sector_type", "str", ["1", "2", "3"]), _c("E_commune", "str"),
-    ]),
-    RegisterSpec("JOBSEEK", "person_month", [
-        _c(PERSON_ID, "int"), _c(PERIOD, "date"), _c("U_registered", "str", ["0", "1"]),
-        _c("U_benefit", "str", ["0", "1"]), _c("U_benefit_amount", "float"), _c("U_measure", "str", ["0", "1", "2", "3"]),
-    ]),
-    RegisterSpec("FAMILY", "person_month", [
-        _c(PERSON_ID, "int"), _c(PERIOD, "date"), _c("F_children_entitled", "int"), _c("F_allowance_amount", "float"),
-        _c("F_parental_leave", "str", ["0", "1", "2"]),
-    ]),
-    RegisterSpec("PENSIONS", "person_month", [
-        _c(PERSON_ID, "int"), _c(PERIOD, "date"), _c("P_pension_type", "str", ["1", "2", "3"]), _c("P_amount", "float"),
-    ]),
-    RegisterSpec("MININC", "person_month", [
-        _c(PERSON_ID, "int"), _c(PERIOD, "date"), _c("R_amount", "float"), _c("R_household_role", "str", ["1", "2", "3", "4"]),
-    ]),
-    RegisterSpec("ABSENCE", "episode", [
-        _c(PERSON_ID, "int"), _c(COMPANY_ID, "int"), _c(JOB_ID, "int"), _c("A_start_date", "date"),
-        _c("A_end_date", "date"), _c("A_duration", "int"), _c("A_type", "str", ["1", "2", "3", "4"]),
-    ]),
+    RegisterSpec(
+        "SOCIO",
+        "person_month",
+        [
+            _c(PERSON_ID, "int"),
+            _c(PERIOD, "date"),
+            _c("I_birth_year", "int"),
+            _c("I_age", "int"),
+            _c("I_gender", "str", ["1", "2"]),
+            _c("I_nationality", "str"),
+            _c("I_residence_country", "str"),
+            _c("I_canton", "str"),
+            _c("I_commune", "str"),
+            _c("I_zipcode", "str"),
+            _c("I_cross_border", "str", ["0", "1"]),
+            _c("I_marital_status", "str", ["1", "2", "3", "4"]),
+        ],
+    ),
+    RegisterSpec(
+        "JOBS",
+        "job_month",
+        [
+            _c(JOB_ID, "int"),
+            _c(PERSON_ID, "int"),
+            _c(COMPANY_ID, "int"),
+            _c(PERIOD, "date"),
+            _c("J_start_date", "date"),
+            _c("J_end_date", "date"),
+            _c("J_employee_status", "str", ["1", "2", "3"]),
+            _c("J_contract_type", "str", ["1", "2"]),
+            _c("J_working_time", "str", ["1", "2"]),
+            _c("J_nace", "str"),
+        ],
+    ),
+    RegisterSpec(
+        "WAGES",
+        "job_month",
+        [
+            _c(JOB_ID, "int"),
+            _c(PERSON_ID, "int"),
+            _c(COMPANY_ID, "int"),
+            _c(PERIOD, "date"),
+            _c("W_gross_wage", "float"),
+            _c("W_paid_hours", "float"),
+            _c("W_paid_overtime_hours", "float"),
+        ],
+    ),
+    RegisterSpec(
+        "EMPLOYERS",
+        "company_month",
+        [
+            _c(COMPANY_ID, "int"),
+            _c(PERIOD, "date"),
+            _c("E_nace", "str"),
+            _c("E_size_class", "str"),
+            _c("E_employees", "int"),
+            _c("E_sector_type", "str", ["1", "2", "3"]),
+            _c("E_commune", "str"),
+        ],
+    ),
+    RegisterSpec(
+        "JOBSEEK",
+        "person_month",
+        [
+            _c(PERSON_ID, "int"),
+            _c(PERIOD, "date"),
+            _c("U_registered", "str", ["0", "1"]),
+            _c("U_benefit", "str", ["0", "1"]),
+            _c("U_benefit_amount", "float"),
+            _c("U_measure", "str", ["0", "1", "2", "3"]),
+        ],
+    ),
+    RegisterSpec(
+        "FAMILY",
+        "person_month",
+        [
+            _c(PERSON_ID, "int"),
+            _c(PERIOD, "date"),
+            _c("F_children_entitled", "int"),
+            _c("F_allowance_amount", "float"),
+            _c("F_parental_leave", "str", ["0", "1", "2"]),
+        ],
+    ),
+    RegisterSpec(
+        "PENSIONS",
+        "person_month",
+        [
+            _c(PERSON_ID, "int"),
+            _c(PERIOD, "date"),
+            _c("P_pension_type", "str", ["1", "2", "3"]),
+            _c("P_amount", "float"),
+        ],
+    ),
+    RegisterSpec(
+        "MININC",
+        "person_month",
+        [
+            _c(PERSON_ID, "int"),
+            _c(PERIOD, "date"),
+            _c("R_amount", "float"),
+            _c("R_household_role", "str", ["1", "2", "3", "4"]),
+        ],
+    ),
+    RegisterSpec(
+        "ABSENCE",
+        "episode",
+        [
+            _c(PERSON_ID, "int"),
+            _c(COMPANY_ID, "int"),
+            _c(JOB_ID, "int"),
+            _c("A_start_date", "date"),
+            _c("A_end_date", "date"),
+            _c("A_duration", "int"),
+            _c("A_type", "str", ["1", "2", "3", "4"]),
+        ],
+    ),
 ]
 
 
 # --- small helpers -------------------------------------------------------------------------------
+
 
 class Cat:
     """A categorical column: integer codes into a small array of strings (written dictionary-encoded).
@@ -175,11 +390,11 @@ class Cat:
         self.nulls = None
 
     @classmethod
-    def encode(cls, strings) -> "Cat":
+    def encode(cls, strings) -> Cat:
         values, codes = np.unique(np.asarray(strings, dtype=str), return_inverse=True)
         return cls(codes, values)
 
-    def take(self, i: np.ndarray) -> "Cat":
+    def take(self, i: np.ndarray) -> Cat:
         return Cat(self.codes[i], self.values)
 
     def __len__(self) -> int:
@@ -210,7 +425,9 @@ def _cat_choice(rng, mapping: dict, size: int) -> Cat:
 
 def _month_date(month_index: np.ndarray) -> np.ndarray:
     """Month index (0 = 2002-01) → numpy datetime64[D] of the first day."""
-    return (np.datetime64(f"{FIRST_YEAR}-01", "M") + month_index.astype("timedelta64[M]")).astype("datetime64[D]")
+    return (np.datetime64(f"{FIRST_YEAR}-01", "M") + month_index.astype("timedelta64[M]")).astype(
+        "datetime64[D]"
+    )
 
 
 def _expand(start: np.ndarray, end: np.ndarray, year: int) -> tuple[np.ndarray, np.ndarray]:
@@ -259,7 +476,9 @@ def load_geo(dictionary_path: Path | None) -> Geo | None:
     import yaml
 
     doc = yaml.safe_load(Path(dictionary_path).read_text())
-    variables = {v["name"]: v for r in doc.get("registers", []) if r.get("code") == "SOCIO" for v in r["variables"]}
+    variables = {
+        v["name"]: v for r in doc.get("registers", []) if r.get("code") == "SOCIO" for v in r["variables"]
+    }
     commune, zipcode = variables.get("I_commune"), variables.get("I_zipcode")
     if not commune:
         return None
@@ -275,6 +494,7 @@ def load_geo(dictionary_path: Path | None) -> Geo | None:
 
 
 # --- the population of one chunk --------------------------------------------------------------
+
 
 @dataclass
 class Population:
@@ -310,12 +530,17 @@ def n_companies(persons: int) -> int:
     return max(20, persons // 12)
 
 
-def make_population(seed: int, chunk: int, start: int, size: int, persons: int, geo: Geo | None = None) -> Population:
+def make_population(
+    seed: int, chunk: int, start: int, size: int, persons: int, geo: Geo | None = None
+) -> Population:
     rng = _rng(seed, chunk, 0)
     idx = np.arange(start, start + size, dtype=np.int64)
     # Birth: ages 0-95 at 2002, plus births up to 2024 (a stock-flow population).
-    birth_year = np.where(rng.random(size) < 0.08, rng.integers(2002, LAST_YEAR + 1, size),
-                          2002 - np.clip(rng.gamma(3.2, 10.0, size), 0, 75).astype(int))
+    birth_year = np.where(
+        rng.random(size) < 0.08,
+        rng.integers(2002, LAST_YEAR + 1, size),
+        2002 - np.clip(rng.gamma(3.2, 10.0, size), 0, 75).astype(int),
+    )
     birth_month = (birth_year - FIRST_YEAR) * 12 + rng.integers(0, 12, size)
     gender = np.where(rng.random(size) < 0.503, "1", "2")  # 1 male, 2 female (≈ 50.3 % men)
     cross_border = rng.random(size) < 0.12
@@ -332,21 +557,30 @@ def make_population(seed: int, chunk: int, start: int, size: int, persons: int, 
     zip_offset = rng.integers(0, 40, size)
     for c, items in by_canton.items():
         sel = canton == c
-        k = np.minimum((pick[sel] ** 1.6 * len(items)).astype(int), len(items) - 1)  # the main commune is larger
+        k = np.minimum(
+            (pick[sel] ** 1.6 * len(items)).astype(int), len(items) - 1
+        )  # the main commune is larger
         commune[sel] = np.array([items[i][0] for i in k], dtype=object)
-        zipcode[sel] = np.array([f"{items[i][2] + z:04d}" for i, z in zip(k, zip_offset[sel], strict=True)],
-                                dtype=object)
+        zipcode[sel] = np.array(
+            [f"{items[i][2] + z:04d}" for i, z in zip(k, zip_offset[sel], strict=True)], dtype=object
+        )
     if geo is not None:
         # The dictionary's communes (code CCMM: canton CC) and the zipcodes of each commune.
         k = rng.choice(len(geo.communes), size=size, p=np.array(geo.weights) / sum(geo.weights))
         commune = np.array(geo.communes, dtype=object)[k]
         canton = np.array([c[:2] for c in commune], dtype=object)
-        zipcode = np.array([(geo.zips.get(c) or [c])[z % len(geo.zips.get(c) or [c])] for c, z in
-                            zip(commune, zip_offset, strict=True)], dtype=object)
+        zipcode = np.array(
+            [
+                (geo.zips.get(c) or [c])[z % len(geo.zips.get(c) or [c])]
+                for c, z in zip(commune, zip_offset, strict=True)
+            ],
+            dtype=object,
+        )
     commune = np.where(cross_border, country, commune).astype(str)
     canton = np.where(cross_border, country, canton).astype(str)
-    zipcode = np.where(cross_border, country if geo is not None else country + "-" + zip_offset.astype(str),
-                       zipcode).astype(str)
+    zipcode = np.where(
+        cross_border, country if geo is not None else country + "-" + zip_offset.astype(str), zipcode
+    ).astype(str)
     age2002 = (0 - birth_month) // 12
     marital = np.where(age2002 < 25, "1", _choice(rng, {"1": 0.35, "2": 0.5, "3": 0.12, "4": 0.03}, size))
 
@@ -370,8 +604,9 @@ def make_population(seed: int, chunk: int, start: int, size: int, persons: int, 
     job_start[job_start > job_end] = -1
     ncomp = n_companies(persons)
     # Heavy-tailed employer sizes: a few large employers, many small ones.
-    job_company = (np.clip(rng.pareto(1.1, (size, 2)), 0, 1e6) * 37 + rng.integers(0, ncomp, (size, 2))).astype(
-        np.int64) % ncomp
+    job_company = (
+        np.clip(rng.pareto(1.1, (size, 2)), 0, 1e6) * 37 + rng.integers(0, ncomp, (size, 2))
+    ).astype(np.int64) % ncomp
     base = rng.lognormal(np.log(4200), 0.45, (size, 2))
     job_full_time = np.where(rng.random((size, 2)) < 0.8, "1", "2")  # 1 full time, 2 part time
     job_wage = np.round(np.where(job_full_time == "1", base, base * 0.55), 2)
@@ -382,26 +617,54 @@ def make_population(seed: int, chunk: int, start: int, size: int, persons: int, 
     child_to = np.minimum(present_to, child_from + rng.integers(60, 300, size))
     enc = Cat.encode
     return Population(
-        idx, person_ids(idx), birth_month, enc(gender), enc(nationality), cross_border, enc(country),
-        enc(canton), enc(commune), enc(zipcode), enc(marital), present_from, present_to, job_start, job_end,
-        job_company, job_wage, enc(job_full_time.ravel()), enc(job_status.ravel()), enc(job_contract.ravel()),
-        children, child_from, child_to,
+        idx,
+        person_ids(idx),
+        birth_month,
+        enc(gender),
+        enc(nationality),
+        cross_border,
+        enc(country),
+        enc(canton),
+        enc(commune),
+        enc(zipcode),
+        enc(marital),
+        present_from,
+        present_to,
+        job_start,
+        job_end,
+        job_company,
+        job_wage,
+        enc(job_full_time.ravel()),
+        enc(job_status.ravel()),
+        enc(job_contract.ravel()),
+        children,
+        child_from,
+        child_to,
     )
 
 
 # --- rows of one register for one year of one chunk -------------------------------------------
 
+
 def _socio(pop: Population, year: int, rng) -> dict:
     present = pop.present_from.copy()
-    present[pop.cross_border] = np.where(pop.job_start[pop.cross_border, 0] >= 0,
-                                         pop.job_start[pop.cross_border, 0], N_MONTHS)  # only while they work here
+    present[pop.cross_border] = np.where(
+        pop.job_start[pop.cross_border, 0] >= 0, pop.job_start[pop.cross_border, 0], N_MONTHS
+    )  # only while they work here
     i, m = _expand(present, pop.present_to, year)
     return {
-        PERSON_ID: pop.pid[i], PERIOD: _month_date(m), "I_birth_year": (FIRST_YEAR + pop.birth_month[i] // 12),
-        "I_age": (m - pop.birth_month[i]) // 12, "I_gender": pop.gender.take(i),
-        "I_nationality": pop.nationality.take(i), "I_residence_country": pop.country.take(i),
-        "I_canton": pop.canton.take(i), "I_commune": pop.commune.take(i), "I_zipcode": pop.zipcode.take(i),
-        "I_cross_border": flag(pop.cross_border[i]), "I_marital_status": pop.marital.take(i),
+        PERSON_ID: pop.pid[i],
+        PERIOD: _month_date(m),
+        "I_birth_year": (FIRST_YEAR + pop.birth_month[i] // 12),
+        "I_age": (m - pop.birth_month[i]) // 12,
+        "I_gender": pop.gender.take(i),
+        "I_nationality": pop.nationality.take(i),
+        "I_residence_country": pop.country.take(i),
+        "I_canton": pop.canton.take(i),
+        "I_commune": pop.commune.take(i),
+        "I_zipcode": pop.zipcode.take(i),
+        "I_cross_border": flag(pop.cross_border[i]),
+        "I_marital_status": pop.marital.take(i),
     }
 
 
@@ -438,10 +701,16 @@ def _jobs(pop: Population, year: int, rng, seed: int) -> dict:
     comp = pop.job_company[i, s]
     end = pop.job_end[i, s]
     return {
-        JOB_ID: job_ids(pop.index[i], s), PERSON_ID: pop.pid[i], COMPANY_ID: company_ids(comp), PERIOD: _month_date(m),
+        JOB_ID: job_ids(pop.index[i], s),
+        PERSON_ID: pop.pid[i],
+        COMPANY_ID: company_ids(comp),
+        PERIOD: _month_date(m),
         "J_start_date": _month_date(pop.job_start[i, s]) + (pop.index[i] % 28).astype("timedelta64[D]"),
-        "J_end_date": np.where(end >= N_MONTHS - 1, np.datetime64("NaT", "D"), _month_date(end + 1) - np.timedelta64(1, "D")),
-        "J_employee_status": pop.job_status.take(2 * i + s), "J_contract_type": pop.job_contract.take(2 * i + s),
+        "J_end_date": np.where(
+            end >= N_MONTHS - 1, np.datetime64("NaT", "D"), _month_date(end + 1) - np.timedelta64(1, "D")
+        ),
+        "J_employee_status": pop.job_status.take(2 * i + s),
+        "J_contract_type": pop.job_contract.take(2 * i + s),
         "J_working_time": pop.job_full_time.take(2 * i + s),
         "J_nace": company_nace(comp, seed),
     }
@@ -456,8 +725,15 @@ def _wages(pop: Population, year: int, rng, seed: int) -> dict:
     full = pop.job_full_time.strings()[2 * i + s] == "1"
     hours = np.where(full, 173.0, np.round(rng.choice([86.5, 104.0, 130.0], len(i)), 1))
     overtime = np.where(rng.random(len(i)) < 0.12, np.round(rng.gamma(2.0, 4.0, len(i)), 1), 0.0)
-    return {JOB_ID: job_ids(pop.index[i], s), PERSON_ID: pop.pid[i], COMPANY_ID: company_ids(pop.job_company[i, s]),
-            PERIOD: _month_date(m), "W_gross_wage": wage, "W_paid_hours": hours, "W_paid_overtime_hours": overtime}
+    return {
+        JOB_ID: job_ids(pop.index[i], s),
+        PERSON_ID: pop.pid[i],
+        COMPANY_ID: company_ids(pop.job_company[i, s]),
+        PERIOD: _month_date(m),
+        "W_gross_wage": wage,
+        "W_paid_hours": hours,
+        "W_paid_overtime_hours": overtime,
+    }
 
 
 def _jobseek(pop: Population, year: int, rng) -> dict:
@@ -470,8 +746,14 @@ def _jobseek(pop: Population, year: int, rng) -> dict:
     gap_to = np.where(nojob & r, np.minimum(gap_from + 18, pop.present_to), gap_to)
     i, m = _expand(gap_from, gap_to, year)
     benefit = np.round(np.where(rng.random(len(i)) < 0.7, rng.uniform(1500, 3800, len(i)), 0.0), 2)
-    return {PERSON_ID: pop.pid[i], PERIOD: _month_date(m), "U_registered": flag(np.ones(len(i))), "U_benefit": flag(benefit > 0),
-            "U_benefit_amount": benefit, "U_measure": _cat_choice(rng, {"0": 0.6, "1": 0.2, "2": 0.12, "3": 0.08}, len(i))}
+    return {
+        PERSON_ID: pop.pid[i],
+        PERIOD: _month_date(m),
+        "U_registered": flag(np.ones(len(i))),
+        "U_benefit": flag(benefit > 0),
+        "U_benefit_amount": benefit,
+        "U_measure": _cat_choice(rng, {"0": 0.6, "1": 0.2, "2": 0.12, "3": 0.08}, len(i)),
+    }
 
 
 def _family(pop: Population, year: int, rng) -> dict:
@@ -480,10 +762,17 @@ def _family(pop: Population, year: int, rng) -> dict:
     kids = pop.children[i]
     allowance = np.round(kids * 265.0 * 1.01 ** (m / 12), 2)
     leave_month = (m - pop.child_from[i]) < 6
-    leave = Cat(np.where(leave_month & (rng.random(len(i)) < 0.3), np.where(rng.random(len(i)) < 0.6, 1, 2), 0),
-                ["0", "1", "2"])
-    return {PERSON_ID: pop.pid[i], PERIOD: _month_date(m), "F_children_entitled": kids, "F_allowance_amount": allowance,
-            "F_parental_leave": leave}
+    leave = Cat(
+        np.where(leave_month & (rng.random(len(i)) < 0.3), np.where(rng.random(len(i)) < 0.6, 1, 2), 0),
+        ["0", "1", "2"],
+    )
+    return {
+        PERSON_ID: pop.pid[i],
+        PERIOD: _month_date(m),
+        "F_children_entitled": kids,
+        "F_allowance_amount": allowance,
+        "F_parental_leave": leave,
+    }
 
 
 def _pensions(pop: Population, year: int, rng) -> dict:
@@ -498,8 +787,12 @@ def _mininc(pop: Population, year: int, rng) -> dict:
     poor = (_rng(1, int(pop.index[0]), 9).random(len(pop.index)) < 0.03) & ~pop.cross_border
     start = np.where(poor, np.maximum(pop.present_from, pop.birth_month + 25 * 12), N_MONTHS)
     i, m = _expand(start, np.minimum(start + 40, pop.present_to), year)
-    return {PERSON_ID: pop.pid[i], PERIOD: _month_date(m), "R_amount": np.round(rng.uniform(400, 2200, len(i)), 2),
-            "R_household_role": _cat_choice(rng, {"1": 0.45, "2": 0.2, "3": 0.25, "4": 0.1}, len(i))}
+    return {
+        PERSON_ID: pop.pid[i],
+        PERIOD: _month_date(m),
+        "R_amount": np.round(rng.uniform(400, 2200, len(i)), 2),
+        "R_household_role": _cat_choice(rng, {"1": 0.45, "2": 0.2, "3": 0.25, "4": 0.1}, len(i)),
+    }
 
 
 def _absence(pop: Population, year: int, rng) -> dict:
@@ -508,9 +801,15 @@ def _absence(pop: Population, year: int, rng) -> dict:
     i, m, s = i[has], m[has], s[has]
     days = np.clip(rng.geometric(0.25, len(i)), 1, 180)
     start = _month_date(m) + rng.integers(0, 28, len(i)).astype("timedelta64[D]")
-    return {PERSON_ID: pop.pid[i], COMPANY_ID: company_ids(pop.job_company[i, s]), JOB_ID: job_ids(pop.index[i], s),
-            "A_start_date": start, "A_end_date": start + (days - 1).astype("timedelta64[D]"), "A_duration": days,
-            "A_type": _cat_choice(rng, {"1": 0.86, "2": 0.05, "3": 0.06, "4": 0.03}, len(i))}
+    return {
+        PERSON_ID: pop.pid[i],
+        COMPANY_ID: company_ids(pop.job_company[i, s]),
+        JOB_ID: job_ids(pop.index[i], s),
+        "A_start_date": start,
+        "A_end_date": start + (days - 1).astype("timedelta64[D]"),
+        "A_duration": days,
+        "A_type": _cat_choice(rng, {"1": 0.86, "2": 0.05, "3": 0.06, "4": 0.03}, len(i)),
+    }
 
 
 def _employers(seed: int, first: int, size: int, persons: int, year: int, rng) -> dict:
@@ -526,9 +825,15 @@ def _employers(seed: int, first: int, size: int, persons: int, year: int, rng) -
     k, m = _expand(created, closed, year)
     emp = np.maximum(1, (employees[k] * rng.lognormal(0, 0.05, len(k))).astype(np.int64))
     size_class = np.searchsorted([t for t, _ in SIZE_CLASSES[1:]], emp, side="right")
-    return {COMPANY_ID: company_ids(ci[k]), PERIOD: _month_date(m), "E_nace": company_nace(ci[k], seed),
-            "E_size_class": Cat(size_class, [c for _, c in SIZE_CLASSES]), "E_employees": emp,
-            "E_sector_type": Cat.encode(public).take(k), "E_commune": Cat.encode(commune).take(k)}
+    return {
+        COMPANY_ID: company_ids(ci[k]),
+        PERIOD: _month_date(m),
+        "E_nace": company_nace(ci[k], seed),
+        "E_size_class": Cat(size_class, [c for _, c in SIZE_CLASSES]),
+        "E_employees": emp,
+        "E_sector_type": Cat.encode(public).take(k),
+        "E_commune": Cat.encode(commune).take(k),
+    }
 
 
 GENERATORS: dict[str, Callable] = {
@@ -544,6 +849,7 @@ GENERATORS: dict[str, Callable] = {
 
 
 # --- columns the dictionary adds (generic generation) ------------------------------------------
+
 
 def _generic(col: Column, n: int, rng, core: dict):
     """A column the hand-written logic does not know: from the dictionary's generation hints."""
@@ -569,7 +875,9 @@ def _generic(col: Column, n: int, rng, core: dict):
         lo, hi = float(h.get("min", 0)), float(h.get("max", 100))
         dist = h.get("distribution", "uniform")
         if dist == "normal":
-            values = rng.normal(float(h.get("mean", (lo + hi) / 2)), float(h.get("sd", (hi - lo) / 6 or 1)), n)
+            values = rng.normal(
+                float(h.get("mean", (lo + hi) / 2)), float(h.get("sd", (hi - lo) / 6 or 1)), n
+            )
         elif dist == "lognormal":
             median = float(h.get("median", max(1.0, (lo + hi) / 4)))
             values = rng.lognormal(np.log(max(median, 1e-6)), 0.6, n)
@@ -586,7 +894,7 @@ def _generic(col: Column, n: int, rng, core: dict):
     return values
 
 
-def _nullable_cat(codes: np.ndarray, modalities: list[str]) -> "Cat":
+def _nullable_cat(codes: np.ndarray, modalities: list[str]) -> Cat:
     cat = Cat(np.where(codes < 0, 0, codes), modalities)
     cat.nulls = codes < 0
     return cat
@@ -609,7 +917,9 @@ def _table(spec: RegisterSpec, data: dict, rng) -> pa.Table:
                 arrays.append(pa.array(values, type=_ARROW[col.kind]))
             else:
                 indices = pa.array(values.codes, mask=values.nulls)
-                arrays.append(pa.DictionaryArray.from_arrays(indices, pa.array(values.values)).cast(dict_type))
+                arrays.append(
+                    pa.DictionaryArray.from_arrays(indices, pa.array(values.values)).cast(dict_type)
+                )
         elif col.kind == "date":
             values = np.asarray(values, dtype="datetime64[D]")
             days = pa.array(values.astype(np.int64).astype(np.int32), type=pa.int32(), mask=np.isnat(values))
@@ -625,6 +935,7 @@ def _table(spec: RegisterSpec, data: dict, rng) -> pa.Table:
 
 
 # --- the dictionary's layout -----------------------------------------------------------------
+
 
 def load_spec(dictionary_path: Path | None = None) -> list[RegisterSpec]:
     """The built-in registers, extended with the dictionary's variables when the YAML is there.
@@ -654,7 +965,9 @@ def load_spec(dictionary_path: Path | None = None) -> list[RegisterSpec]:
             modalities = []
             for g in var.get("granularities", []) or []:
                 if g.get("kind") == "detailed":
-                    modalities = [str(m["code"] if isinstance(m, dict) else m[0]) for m in g.get("modalities", []) or []]
+                    modalities = [
+                        str(m["code"] if isinstance(m, dict) else m[0]) for m in g.get("modalities", []) or []
+                    ]
             if name in known:  # hand-written logic; record the dictionary's coding for reference
                 column = next(c for c in spec.columns if c.name == name)
                 column.modalities = column.modalities or modalities
@@ -672,6 +985,7 @@ def load_spec(dictionary_path: Path | None = None) -> list[RegisterSpec]:
 
 # --- the generator ----------------------------------------------------------------------------
 
+
 def _write(table: pa.Table, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
@@ -680,8 +994,14 @@ def _write(table: pa.Table, path: Path) -> None:
 
 
 def generate(
-    out: Path, *, persons: int, seed: int, chunk_size: int = 50_000, registers: list[str] | None = None,
-    dictionary_path: Path | None = None, progress: Callable[[str], None] | None = None,
+    out: Path,
+    *,
+    persons: int,
+    seed: int,
+    chunk_size: int = 50_000,
+    registers: list[str] | None = None,
+    dictionary_path: Path | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> dict:
     """Generate the warehouse into ``out`` (replaced atomically). Returns the metadata written."""
     out = Path(out)
@@ -718,13 +1038,22 @@ def generate(
                     _write(table, work / "EMPLOYERS" / f"year={year}" / f"part-{ci:05d}.parquet")
                     counts["EMPLOYERS"] += table.num_rows
     meta = {
-        "format_version": FORMAT_VERSION, "seed": seed, "persons": persons, "chunk_size": chunk_size,
+        "format_version": FORMAT_VERSION,
+        "seed": seed,
+        "persons": persons,
+        "chunk_size": chunk_size,
         "dictionary": bool(dictionary_path and Path(dictionary_path).exists()),
-        "first_month": f"{FIRST_YEAR}-01", "last_month": f"{LAST_YEAR}-12",
+        "first_month": f"{FIRST_YEAR}-01",
+        "last_month": f"{LAST_YEAR}-12",
         "registers": {
-            s.code: {"unit": s.unit, "rows": counts[s.code], "columns": [[c.name, c.kind] for c in s.columns],
-                     "period": PERIOD if any(c.name == PERIOD for c in s.columns) else
-                     next((c.name for c in s.columns if c.kind == "date"), None)}
+            s.code: {
+                "unit": s.unit,
+                "rows": counts[s.code],
+                "columns": [[c.name, c.kind] for c in s.columns],
+                "period": PERIOD
+                if any(c.name == PERIOD for c in s.columns)
+                else next((c.name for c in s.columns if c.kind == "date"), None),
+            }
             for s in specs
         },
     }

@@ -210,6 +210,12 @@ def table_for_display(output: OutputFile) -> dict | None:
 def _fmt(value):
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "—"
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return f"{value:,}"
     if isinstance(value, float):
         return f"{value:,.2f}".rstrip("0").rstrip(".") if not value.is_integer() else f"{int(value):,}"
     return value

@@ -52,7 +52,9 @@ class KeyContext:
     salt: bytes = b""
 
     def info(self) -> bytes:
-        return b"|".join([KDF_LABEL, self.domain.encode(), str(self.stage).encode(), str(self.version).encode()])
+        return b"|".join(
+            [KDF_LABEL, self.domain.encode(), str(self.stage).encode(), str(self.version).encode()]
+        )
 
 
 class Pseudonymiser:
@@ -110,8 +112,8 @@ class HTTPBackend(Pseudonymiser):
 
     def __init__(self, url: str | None = None, token: bytes | None = None, timeout: float = 60.0):
         self.url = (url or settings.PSEUDONYMISER_HTTP_URL).rstrip("/")
-        if not self.url:
-            raise PseudonymiserError("ASK4MDP_PSEUDONYMISER_URL is not set")
+        if not self.url.startswith(("https://", "http://")):
+            raise PseudonymiserError("ASK4MDP_PSEUDONYMISER_URL must be an http(s) URL")
         self._token = token
         self.timeout = timeout
 
@@ -120,8 +122,10 @@ class HTTPBackend(Pseudonymiser):
         timestamp = str(int(time.time()))
         full_path = urllib.parse.urlsplit(self.url).path + path
         signature = sign_request(self._token or _read_token(), "POST", full_path, timestamp, body)
-        request = urllib.request.Request(
-            self.url + path, data=body, method="POST",
+        request = urllib.request.Request(  # noqa: S310 - http(s) only, checked in __init__
+            self.url + path,
+            data=body,
+            method="POST",
             headers={
                 "Content-Type": "application/json",
                 "X-Ask4mdp-Timestamp": timestamp,
@@ -139,16 +143,25 @@ class HTTPBackend(Pseudonymiser):
     def pseudonymise(self, ctx: KeyContext, values: Sequence[str]) -> list[str]:
         out: list[str] = []
         for start in range(0, len(values), self.batch_size):
-            batch = list(values[start:start + self.batch_size])
-            answer = self._post("/v1/pseudonymise", {
-                "protocol": 1, "project": ctx.project_ref, "domain": ctx.domain, "stage": ctx.stage,
-                "key_version": ctx.version, "identifiers": batch,
-            })
+            batch = list(values[start : start + self.batch_size])
+            answer = self._post(
+                "/v1/pseudonymise",
+                {
+                    "protocol": 1,
+                    "project": ctx.project_ref,
+                    "domain": ctx.domain,
+                    "stage": ctx.stage,
+                    "key_version": ctx.version,
+                    "identifiers": batch,
+                },
+            )
             pseudonyms = answer.get("pseudonyms")
             if not isinstance(pseudonyms, list) or len(pseudonyms) != len(batch):
                 raise PseudonymiserError("the pseudonymisation service returned a malformed batch")
             if not all(isinstance(p, str) and _PSEUDONYM_RE.match(p) for p in pseudonyms):
-                raise PseudonymiserError("the pseudonymisation service returned values that are not pseudonyms")
+                raise PseudonymiserError(
+                    "the pseudonymisation service returned values that are not pseudonyms"
+                )
             out.extend(p[: self.hex_length] for p in pseudonyms)
         return out
 

@@ -62,6 +62,7 @@ def _embedded_secret(path: Path) -> bytes:
             fh.write(secrets.token_hex(32))
         logger.warning(
             "embedded default: generated a pseudonymisation master secret in %s (mode 0600); "
-            "production must set ASK4MDP_MASTER_SECRET_FILE instead", path,
+            "production must set ASK4MDP_MASTER_SECRET_FILE instead",
+            path,
         )
     return path.read_bytes().strip()

@@ -41,7 +41,9 @@ def project_key_ensure(*, project, actor) -> ProjectKey:
             project=project, defaults={"salt": secrets.token_bytes(SALT_BYTES)}
         )
         if key.is_destroyed:
-            raise KeyDestroyed(f"the key of project {project.reference} was destroyed on {key.destroyed_at:%Y-%m-%d}")
+            raise KeyDestroyed(
+                f"the key of project {project.reference} was destroyed on {key.destroyed_at:%Y-%m-%d}"
+            )
         if created:
             log_event("pseudonym.key_created", actor=actor, obj=project, data={"key_version": key.version})
     return key
@@ -65,8 +67,12 @@ def project_key_destroy(*, project, actor, reason: str) -> ProjectKey | None:
         key.destroyed_at = timezone.now()
         key.destroyed_reason = reason
         key.save(update_fields=["salt", "destroyed_at", "destroyed_reason"])
-        log_event("pseudonym.key_destroyed", actor=actor, obj=project,
-                  data={"key_version": key.version, "reason": reason})
+        log_event(
+            "pseudonym.key_destroyed",
+            actor=actor,
+            obj=project,
+            data={"key_version": key.version, "reason": reason},
+        )
         backend = get_backend()
         if backend.name != "local":
             transaction.on_commit(lambda: backend.destroy(project.reference))
@@ -85,11 +91,14 @@ def key_context(*, project, domain: str, stage: int = 1) -> KeyContext:
         raise KeyDestroyed(f"the key of project {project.reference} was destroyed")
     if stage not in (1, 2):
         raise ValueError("the stage is 1 or 2")
-    return KeyContext(project_ref=project.reference, domain=domain, stage=stage, version=key.version,
-                      salt=bytes(key.salt))
+    return KeyContext(
+        project_ref=project.reference, domain=domain, stage=stage, version=key.version, salt=bytes(key.salt)
+    )
 
 
-def pseudonymise_distinct(*, project, domain: str, values: list[str], stage: int = 1, backend=None) -> list[str]:
+def pseudonymise_distinct(
+    *, project, domain: str, values: list[str], stage: int = 1, backend=None
+) -> list[str]:
     """Pseudonyms of *distinct* identifiers, in order, collision-checked (the extraction worker's call)."""
     ctx = key_context(project=project, domain=domain, stage=stage)
     backend = backend or get_backend()
@@ -103,5 +112,12 @@ def pseudonymise_distinct(*, project, domain: str, values: list[str], stage: int
 def pseudonymise_values(*, project, domain: str, values: Iterable, stage: int = 1, backend=None) -> dict:
     """``{value: pseudonym}`` for the distinct values given (identifiers compared as strings)."""
     distinct = sorted({str(v) for v in values if v is not None})
-    return dict(zip(distinct, pseudonymise_distinct(project=project, domain=domain, values=distinct,
-                                                    stage=stage, backend=backend), strict=True))
+    return dict(
+        zip(
+            distinct,
+            pseudonymise_distinct(
+                project=project, domain=domain, values=distinct, stage=stage, backend=backend
+            ),
+            strict=True,
+        )
+    )

@@ -1,4 +1,3 @@
-import shutil
 from pathlib import Path
 
 import pytest
@@ -35,8 +34,12 @@ def project(db):
     from ask4mdp.projects.models import Project
     from tests.factories import OrganisationFactory
 
-    return Project.objects.create(reference="PRJ-DEMO-001", acronym="DEMO", title="Demo project",
-                                  organisation=OrganisationFactory(name="LISER"))
+    return Project.objects.create(
+        reference="PRJ-DEMO-001",
+        acronym="DEMO",
+        title="Demo project",
+        organisation=OrganisationFactory(name="LISER"),
+    )
 
 
 @pytest.fixture

@@ -1,4 +1,6 @@
 """The extraction engine on a small generated warehouse."""
+# ruff: noqa: S608 - DuckDB SQL over the warehouse, from identifiers checked against its columns (quote_ident)
+# and quoted literals (literal); no text reaches it unquoted.
 
 import copy
 import hashlib
@@ -24,8 +26,15 @@ def pseudonymise(project, pia):
 
 
 def _run(manifest, warehouse, out, pseudonymise, **kwargs):
-    return engine.run(manifest, warehouse=warehouse, out_dir=out, pseudonymise=pseudonymise, memory_limit="512MB",
-                      threads=2, **kwargs)
+    return engine.run(
+        manifest,
+        warehouse=warehouse,
+        out_dir=out,
+        pseudonymise=pseudonymise,
+        memory_limit="512MB",
+        threads=2,
+        **kwargs,
+    )
 
 
 def _digest(path: Path) -> str:
@@ -36,11 +45,18 @@ def test_it_delivers_every_file_and_the_same_bytes_on_a_rerun(manifest, warehous
     manifest["output_formats"] = ["parquet", "csv", "dta"]
     steps = []
     first = _run(manifest, warehouse, tmp_path / "a", pseudonymise, progress=lambda v, s: steps.append(v))
-    second = _run(manifest, warehouse, tmp_path / "b", pseudonymise)
+    _run(manifest, warehouse, tmp_path / "b", pseudonymise)
     names = {f.name for f in first.files}
     for reg in ("SOCIO", "JOBS", "WAGES"):
         assert {f"{reg}.parquet", f"{reg}.csv", f"{reg}.dta"} <= names
-    assert {"codebook.json", "codebook.md", "manifest.json", "risk_report.json", "risk_report.html", "SHA256SUMS"} <= names
+    assert {
+        "codebook.json",
+        "codebook.md",
+        "manifest.json",
+        "risk_report.json",
+        "risk_report.html",
+        "SHA256SUMS",
+    } <= names
     data = [f.name for f in first.files if f.kind == "data"]
     assert [_digest(tmp_path / "a" / n) for n in data] == [_digest(tmp_path / "b" / n) for n in data]
     sums = dict(line.split("  ")[::-1] for line in (tmp_path / "a" / "SHA256SUMS").read_text().splitlines())
@@ -54,18 +70,26 @@ def test_it_filters_the_field_of_study_and_the_period(manifest, warehouse, pseud
     out = tmp_path / "d"
     _run(manifest, warehouse, out, pseudonymise)
     con = duckdb.connect()
-    months = con.execute(f"SELECT min(reference_period), max(reference_period) FROM '{out}/SOCIO.parquet'").fetchone()
+    months = con.execute(
+        f"SELECT min(reference_period), max(reference_period) FROM '{out}/SOCIO.parquet'"
+    ).fetchone()
     assert str(months[0]) >= "2010-01-01" and str(months[1]) <= "2024-12-01"
     # Every delivered person has a job with employee status 1 in the period (the field of study).
     src = f"read_parquet('{warehouse}/JOBS/*/*.parquet', hive_partitioning = true)"
-    expected = con.execute(f"SELECT count(DISTINCT I_person_id) FROM {src} WHERE J_employee_status = '1' "
-                           "AND reference_period BETWEEN DATE '2010-01-01' AND DATE '2024-12-01'").fetchone()[0]
+    expected = con.execute(
+        f"SELECT count(DISTINCT I_person_id) FROM {src} WHERE J_employee_status = '1' "
+        "AND reference_period BETWEEN DATE '2010-01-01' AND DATE '2024-12-01'"
+    ).fetchone()[0]
     delivered = con.execute(f"SELECT count(DISTINCT I_person_id) FROM '{out}/SOCIO.parquet'").fetchone()[0]
-    all_persons = con.execute(f"SELECT count(DISTINCT I_person_id) FROM read_parquet('{warehouse}/SOCIO/*/*.parquet')").fetchone()[0]
+    all_persons = con.execute(
+        f"SELECT count(DISTINCT I_person_id) FROM read_parquet('{warehouse}/SOCIO/*/*.parquet')"
+    ).fetchone()[0]
     assert 0 < delivered <= expected < all_persons
 
 
-def test_it_pseudonymises_once_per_identifier_and_links_the_registers(manifest, warehouse, pseudonymise, tmp_path):
+def test_it_pseudonymises_once_per_identifier_and_links_the_registers(
+    manifest, warehouse, pseudonymise, tmp_path
+):
     out = tmp_path / "d"
     _run(manifest, warehouse, out, pseudonymise)
     con = duckdb.connect()
@@ -75,19 +99,27 @@ def test_it_pseudonymises_once_per_identifier_and_links_the_registers(manifest, 
     wage_jobs = {r[0] for r in con.execute(f"SELECT DISTINCT J_job_id FROM '{out}/WAGES.parquet'").fetchall()}
     job_jobs = {r[0] for r in con.execute(f"SELECT DISTINCT J_job_id FROM '{out}/JOBS.parquet'").fetchall()}
     assert wage_jobs <= job_jobs
-    raw = {str(r[0]) for r in con.execute(f"SELECT DISTINCT I_person_id FROM read_parquet('{warehouse}/SOCIO/*/*.parquet')").fetchall()}
+    raw = {
+        str(r[0])
+        for r in con.execute(
+            f"SELECT DISTINCT I_person_id FROM read_parquet('{warehouse}/SOCIO/*/*.parquet')"
+        ).fetchall()
+    }
     assert not raw & socio
     # Recoded to the default codings.
     ages = {r[0] for r in con.execute(f"SELECT DISTINCT I_age FROM '{out}/SOCIO.parquet'").fetchall()}
     assert ages <= {str(i) for i in range(10)}
     nat = {r[0] for r in con.execute(f"SELECT DISTINCT I_nationality FROM '{out}/SOCIO.parquet'").fetchall()}
     assert nat <= {str(i) for i in range(7)} and "0" in nat
-    wages = con.execute(f"SELECT count(*) FROM '{out}/WAGES.parquet' WHERE W_gross_wage % 100 <> 0").fetchone()[0]
+    wages = con.execute(
+        f"SELECT count(*) FROM '{out}/WAGES.parquet' WHERE W_gross_wage % 100 <> 0"
+    ).fetchone()[0]
     assert wages == 0
 
 
 def test_it_gives_the_same_pseudonyms_in_two_deliveries_and_draws_a_stable_sample(
-        manifest, warehouse, pseudonymise, tmp_path):
+    manifest, warehouse, pseudonymise, tmp_path
+):
     _run(manifest, warehouse, tmp_path / "full", pseudonymise)
     sampled = copy.deepcopy(manifest)
     sampled["sample"] = {"unit": "person", "fraction": 0.3, "seed": 11}
@@ -96,29 +128,58 @@ def test_it_gives_the_same_pseudonyms_in_two_deliveries_and_draws_a_stable_sampl
     con = duckdb.connect()
 
     def persons(d):
-        return {r[0] for r in con.execute(f"SELECT DISTINCT I_person_id FROM '{tmp_path / d}/SOCIO.parquet'").fetchall()}
+        return {
+            r[0]
+            for r in con.execute(
+                f"SELECT DISTINCT I_person_id FROM '{tmp_path / d}/SOCIO.parquet'"
+            ).fetchall()
+        }
 
     full, s1, s2 = persons("full"), persons("s1"), persons("s2")
     assert s1 == s2 and s1 < full
     assert 0.15 < len(s1) / len(full) < 0.45
 
 
-def test_it_double_pseudonymises_and_replaces_base_variables_by_the_indicator(manifest, warehouse, pseudonymise, tmp_path):
+def test_it_double_pseudonymises_and_replaces_base_variables_by_the_indicator(
+    manifest, warehouse, pseudonymise, tmp_path
+):
     """Seed 000, Box 1 example 2: absences under the second key, the indicator linkable under the first."""
     from extraction.sample_manifest import var
 
     m = copy.deepcopy(manifest)
-    m["registers"].append({
-        "code": "ABSENCE", "label": "Work absences", "pseudonymisation_stage": 2,
-        "variables": [var("I_person_id", identifier_kind="person"), var("A_start_date"),
-                      var("A_duration", padlock=2), var("A_type", padlock=2)],
-    })
-    m["identifiers"] = [{"kind": "person", "stages": [1, 2]}, {"kind": "company", "stages": [1]}, {"kind": "job", "stages": [1]}]
-    m["protection_measures"] = [{
-        "type": "derived_indicator", "description": "health indicator", "register": "ABSENCE",
-        "indicator": {"name": "H_absence_days", "label": "Days of absence per year", "aggregate": "sum",
-                      "of": "A_duration", "per": "person_year", "base_variables": ["A_duration", "A_type"]},
-    }]
+    m["registers"].append(
+        {
+            "code": "ABSENCE",
+            "label": "Work absences",
+            "pseudonymisation_stage": 2,
+            "variables": [
+                var("I_person_id", identifier_kind="person"),
+                var("A_start_date"),
+                var("A_duration", padlock=2),
+                var("A_type", padlock=2),
+            ],
+        }
+    )
+    m["identifiers"] = [
+        {"kind": "person", "stages": [1, 2]},
+        {"kind": "company", "stages": [1]},
+        {"kind": "job", "stages": [1]},
+    ]
+    m["protection_measures"] = [
+        {
+            "type": "derived_indicator",
+            "description": "health indicator",
+            "register": "ABSENCE",
+            "indicator": {
+                "name": "H_absence_days",
+                "label": "Days of absence per year",
+                "aggregate": "sum",
+                "of": "A_duration",
+                "per": "person_year",
+                "base_variables": ["A_duration", "A_type"],
+            },
+        }
+    ]
     result = _run(m, warehouse, tmp_path / "d", pseudonymise)
     out = tmp_path / "d"
     absence = pq.read_table(out / "ABSENCE.parquet")
@@ -183,8 +244,13 @@ def test_it_reports_known_rare_combinations(tmp_path):
     import pyarrow as pa
 
     rows = ([("1", "0", "01")] * 10) + ([("2", "4", "02")] * 3) + [("3", "6", "03"), ("9", "1", "FR")]
-    table = pa.table({"I_age": [r[0] for r in rows], "I_nationality": [r[1] for r in rows],
-                      "I_commune": [r[2] for r in rows]})
+    table = pa.table(
+        {
+            "I_age": [r[0] for r in rows],
+            "I_nationality": [r[1] for r in rows],
+            "I_commune": [r[2] for r in rows],
+        }
+    )
     path = tmp_path / "crafted.parquet"
     pq.write_table(table, path)
     report = risk.assess(duckdb.connect(), path, ["I_age", "I_nationality", "I_commune"], register="X")
@@ -194,7 +260,10 @@ def test_it_reports_known_rare_combinations(tmp_path):
     assert report["below_k"]["5"]["records"] == 5
     assert report["below_k"]["10"]["records"] == 5
     assert report["below_k"]["10"]["classes"] == 3
-    assert report["smallest_classes"][0] == {"values": {"I_age": "3", "I_nationality": "6", "I_commune": "03"}, "size": 1}
+    assert report["smallest_classes"][0] == {
+        "values": {"I_age": "3", "I_nationality": "6", "I_commune": "03"},
+        "size": 1,
+    }
     assert report["smallest_classes"][-1]["size"] == 10
     p = report["prosecutor"]
     assert p["max_risk"] == 1.0 and p["mean_risk"] == pytest.approx(4 / 15)
@@ -203,12 +272,16 @@ def test_it_reports_known_rare_combinations(tmp_path):
     assert "I_nationality" in html and "<table" in html
 
 
-def test_it_assesses_the_delivered_quasi_identifiers_on_the_last_month(manifest, warehouse, pseudonymise, tmp_path):
+def test_it_assesses_the_delivered_quasi_identifiers_on_the_last_month(
+    manifest, warehouse, pseudonymise, tmp_path
+):
     result = _run(manifest, warehouse, tmp_path / "d", pseudonymise)
     (socio,) = [r for r in result.risk_report["registers"] if r["register"] == "SOCIO"]
     assert socio["quasi_identifiers"] == ["I_age", "I_gender", "I_nationality", "I_commune"]
     assert socio["snapshot"] == "2024-12"
     con = duckdb.connect()
-    persons = con.execute(f"SELECT count(DISTINCT I_person_id) FROM '{tmp_path}/d/SOCIO.parquet' "
-                          "WHERE reference_period = DATE '2024-12-01'").fetchone()[0]
+    persons = con.execute(
+        f"SELECT count(DISTINCT I_person_id) FROM '{tmp_path}/d/SOCIO.parquet' "
+        "WHERE reference_period = DATE '2024-12-01'"
+    ).fetchone()[0]
     assert socio["records"] == persons

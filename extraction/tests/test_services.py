@@ -17,8 +17,9 @@ def grants(project, paul, pia, erin):
     grant_extraction_roles(project, [paul, pia, erin])
 
 
-def test_it_runs_an_extraction_and_records_the_delivery(project, manifest, paul, grants,
-                                                        django_capture_on_commit_callbacks):
+def test_it_runs_an_extraction_and_records_the_delivery(
+    project, manifest, paul, grants, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         extraction = extraction_start(project=project, manifest=manifest, actor=paul)
     extraction.refresh_from_db()
@@ -46,8 +47,9 @@ def test_it_refuses_a_manifest_for_another_project(project, manifest, paul, gran
         extraction_start(project=project, manifest=manifest, actor=paul)
 
 
-def test_it_records_a_failure_after_key_destruction(project, manifest, paul, adam, grants,
-                                                    django_capture_on_commit_callbacks):
+def test_it_records_a_failure_after_key_destruction(
+    project, manifest, paul, adam, grants, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         extraction = extraction_start(project=project, manifest=manifest, actor=paul)
     project_key_destroy(project=project, actor=adam, reason="breach")
@@ -58,8 +60,9 @@ def test_it_records_a_failure_after_key_destruction(project, manifest, paul, ada
     assert not project.delivery_dir.exists() or not any(project.delivery_dir.iterdir())
 
 
-def test_it_sends_only_the_id_in_the_task_message(project, manifest, paul, grants, master_secret,
-                                                  django_capture_on_commit_callbacks):
+def test_it_sends_only_the_id_in_the_task_message(
+    project, manifest, paul, grants, master_secret, django_capture_on_commit_callbacks
+):
     """The serialized Celery message of a real extraction start: the id, no key, no secret, no salt."""
     from ask4mdp.celery import app
     from pseudonym.models import ProjectKey
@@ -77,7 +80,9 @@ def test_it_sends_only_the_id_in_the_task_message(project, manifest, paul, grant
             import extraction.tasks as tasks
 
             real_delay = tasks.run_extraction.delay
-            tasks.run_extraction.delay = lambda pk: tasks.run_extraction.apply_async(args=[pk], producer=producer)
+            tasks.run_extraction.delay = lambda pk: tasks.run_extraction.apply_async(
+                args=[pk], producer=producer
+            )
             with django_capture_on_commit_callbacks(execute=True):
                 extraction = extraction_start(project=project, manifest=manifest, actor=paul)
         finally:

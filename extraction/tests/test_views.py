@@ -9,22 +9,48 @@ from extraction.permissions import grant_extraction_roles
 
 @pytest.fixture
 def extraction(project, manifest, paul):
-    return Extraction.objects.create(project=project, manifest=manifest, manifest_sha256="0" * 64, created_by=paul,
-                                     status=Extraction.Status.RUNNING, progress=42, step="SOCIO")
+    return Extraction.objects.create(
+        project=project,
+        manifest=manifest,
+        manifest_sha256="0" * 64,
+        created_by=paul,
+        status=Extraction.Status.RUNNING,
+        progress=42,
+        step="SOCIO",
+    )
 
 
 @pytest.fixture
 def delivered(extraction):
-    report = {"registers": [{"register": "SOCIO", "quasi_identifiers": ["I_age"], "scope": "snapshot",
-                             "snapshot": "2024-12", "records": 3, "classes": 2,
-                             "below_k": {"2": {"records": 1, "classes": 1, "share": 1 / 3}},
-                             "smallest_classes": [{"values": {"I_age": "9"}, "size": 1}],
-                             "prosecutor": {"max_risk": 1.0, "mean_risk": 0.66, "records_above_threshold": 3,
-                                            "share_above_threshold": 1.0, "unique_records": 1}}],
-              "k_values": [2], "threshold": 0.2}
+    report = {
+        "registers": [
+            {
+                "register": "SOCIO",
+                "quasi_identifiers": ["I_age"],
+                "scope": "snapshot",
+                "snapshot": "2024-12",
+                "records": 3,
+                "classes": 2,
+                "below_k": {"2": {"records": 1, "classes": 1, "share": 1 / 3}},
+                "smallest_classes": [{"values": {"I_age": "9"}, "size": 1}],
+                "prosecutor": {
+                    "max_risk": 1.0,
+                    "mean_risk": 0.66,
+                    "records_above_threshold": 3,
+                    "share_above_threshold": 1.0,
+                    "unique_records": 1,
+                },
+            }
+        ],
+        "k_values": [2],
+        "threshold": 0.2,
+    }
     Extraction.objects.filter(pk=extraction.pk).update(
-        status=Extraction.Status.SUCCEEDED, progress=100, risk_report=report,
-        files=[{"name": "SOCIO.parquet", "size": 10, "sha256": "ab" * 32, "rows": 3, "kind": "data"}])
+        status=Extraction.Status.SUCCEEDED,
+        progress=100,
+        risk_report=report,
+        files=[{"name": "SOCIO.parquet", "size": 10, "sha256": "ab" * 32, "rows": 3, "kind": "data"}],
+    )
     return extraction
 
 
@@ -38,8 +64,9 @@ def test_it_shows_the_progress_bar_to_the_projects_extractor(verified_client, pa
 
 
 def test_it_answers_htmx_polls_with_the_partial(verified_client, dana, extraction):
-    response = verified_client(dana).get(reverse("extraction:detail", kwargs={"pk": extraction.pk}),
-                                         headers={"HX-Request": "true"})
+    response = verified_client(dana).get(
+        reverse("extraction:detail", kwargs={"pk": extraction.pk}), headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="extraction-status"' in html and "<h1>" not in html
@@ -47,7 +74,10 @@ def test_it_answers_htmx_polls_with_the_partial(verified_client, dana, extractio
 
 def test_it_hides_the_page_from_others(verified_client, charlie, olga, extraction):
     for user in (charlie, olga):
-        assert verified_client(user).get(reverse("extraction:detail", kwargs={"pk": extraction.pk})).status_code == 404
+        assert (
+            verified_client(user).get(reverse("extraction:detail", kwargs={"pk": extraction.pk})).status_code
+            == 404
+        )
 
 
 def test_it_requires_a_login(client, extraction):
@@ -55,7 +85,9 @@ def test_it_requires_a_login(client, extraction):
     assert response.status_code == 302
 
 
-def test_it_shows_the_risk_report_to_the_expert_and_datateam_only(verified_client, project, delivered, erin, paul, dana):
+def test_it_shows_the_risk_report_to_the_expert_and_datateam_only(
+    verified_client, project, delivered, erin, paul, dana
+):
     grant_extraction_roles(project, [erin, paul])
     url = reverse("extraction:detail", kwargs={"pk": delivered.pk})
     for user, sees in ((erin, True), (dana, True), (paul, False)):

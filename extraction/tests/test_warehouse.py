@@ -1,4 +1,6 @@
 """The register warehouse: deterministic, consistent with the dictionary, streamed by chunks."""
+# ruff: noqa: S608 - DuckDB SQL over the warehouse, from identifiers checked against its columns (quote_ident)
+# and quoted literals (literal); no text reaches it unquoted.
 
 import hashlib
 
@@ -9,13 +11,20 @@ from extraction.warehouse import default_dictionary_path, generate, load_spec
 
 
 def _digests(root):
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_it_gives_the_same_bytes_for_the_same_seed(tmp_path):
-    kwargs = {"persons": 150, "chunk_size": 100, "registers": ["SOCIO", "JOBS", "EMPLOYERS"],
-              "dictionary_path": default_dictionary_path()}
+    kwargs = {
+        "persons": 150,
+        "chunk_size": 100,
+        "registers": ["SOCIO", "JOBS", "EMPLOYERS"],
+        "dictionary_path": default_dictionary_path(),
+    }
     generate(tmp_path / "a", seed=3, **kwargs)
     generate(tmp_path / "b", seed=3, **kwargs)
     generate(tmp_path / "c", seed=4, **kwargs)
@@ -32,8 +41,11 @@ def test_it_follows_the_dictionarys_codings(small_warehouse):
     communes = set(next(c for c in spec["SOCIO"].columns if c.name == "I_commune").modalities)
     seen = {r[0] for r in con.execute(f"SELECT DISTINCT I_commune FROM {src}").fetchall()}
     assert seen <= communes and {"FR", "BE", "DE"} & seen
-    nationalities = dict(con.execute(f"SELECT I_nationality, count(*) FROM {src} WHERE reference_period = "
-                                     "DATE '2020-01-01' GROUP BY 1").fetchall())
+    nationalities = dict(
+        con.execute(
+            f"SELECT I_nationality, count(*) FROM {src} WHERE reference_period = DATE '2020-01-01' GROUP BY 1"
+        ).fetchall()
+    )
     total = sum(nationalities.values())
     assert 0.3 < nationalities["LU"] / total < 0.6  # Luxembourg-like shares
     assert nationalities["PT"] > nationalities.get("DE", 0)
@@ -44,8 +56,10 @@ def test_it_follows_the_dictionarys_codings(small_warehouse):
     assert {"I_residence_status", "I_health_fund", "I_education_level"} <= columns
     # Jobs link persons and employers that exist.
     jobs = f"read_parquet('{small_warehouse}/JOBS/*/*.parquet')"
-    orphans = con.execute(f"SELECT count(*) FROM {jobs} j ANTI JOIN (SELECT DISTINCT I_person_id FROM {src}) s "
-                          "USING (I_person_id)").fetchone()[0]
+    orphans = con.execute(
+        f"SELECT count(*) FROM {jobs} j ANTI JOIN (SELECT DISTINCT I_person_id FROM {src}) s "
+        "USING (I_person_id)"
+    ).fetchone()[0]
     assert orphans == 0
 
 

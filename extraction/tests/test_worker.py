@@ -20,9 +20,27 @@ from pseudonym.services import pseudonymise_distinct
 
 def _start_worker(env, name):
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "ask4mdp", "worker", "-Q", "extraction", "--pool", "solo",
-         "--loglevel", "INFO", "--hostname", f"{name}-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "ask4mdp",
+            "worker",
+            "-Q",
+            "extraction",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "INFO",
+            "--hostname",
+            f"{name}-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
 
 
@@ -44,7 +62,10 @@ def test_it_survives_a_worker_killed_mid_run(project, manifest, paul, warehouse,
     db = settings.DATABASES["default"]
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or 'localhost'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}"
+        ),
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "CELERY_VISIBILITY_TIMEOUT": "3",  # the broker hands an unacknowledged task on after 3 s
         "ASK4MDP_WAREHOUSE_DIR": str(warehouse),
@@ -74,7 +95,8 @@ def test_it_survives_a_worker_killed_mid_run(project, manifest, paul, warehouse,
         second = _start_worker(env, "rescuer")
         done = wait_for(
             lambda: (e := Extraction.objects.get(pk=extraction.pk)).is_finished and e,
-            timeout=180, message="the re-run to finish",
+            timeout=180,
+            message="the re-run to finish",
         )
         assert done.status == Extraction.Status.SUCCEEDED, done.error
         assert done.attempts == 2 and done.progress == 100
@@ -85,9 +107,12 @@ def test_it_survives_a_worker_killed_mid_run(project, manifest, paul, warehouse,
     assert not list(target.parent.glob(".*partial*"))
     # The same manifest run again here gives byte-identical data files.
     reference = engine.run(
-        manifest, warehouse=warehouse, out_dir=target.parent / "reference",
+        manifest,
+        warehouse=warehouse,
+        out_dir=target.parent / "reference",
         pseudonymise=lambda d, s, v: pseudonymise_distinct(project=project, domain=d, values=v, stage=s),
-        memory_limit="512MB", threads=2,
+        memory_limit="512MB",
+        threads=2,
     )
     for f in reference.files:
         if f.kind == "data":

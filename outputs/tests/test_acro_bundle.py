@@ -56,13 +56,13 @@ def test_it_reads_the_folder_acro_writes(acro_bundle):
     assert all(f.checksum_ok for o in outputs for f in o.files)
 
 
-def test_it_accepts_an_acro_bundle_and_shows_its_results(project, alice, olga, verified_client):
+def test_it_accepts_an_acro_bundle_and_shows_its_results(acro_bundle, project, alice, olga, verified_client):
     request = services.output_request_create(
         project=project,
         actor=alice,
         title="ACRO outputs",
         description="From the desktop",
-        acro_bundle=ContentFile(acro_bundle_bytes(), name="outputs.zip"),
+        acro_bundle=ContentFile(acro_bundle, name="outputs.zip"),
     )
     files = list(request.files.order_by("pk"))
     assert {f.kind for f in files} == {OutputFile.Kind.ACRO}
@@ -76,15 +76,6 @@ def test_it_accepts_an_acro_bundle_and_shows_its_results(project, alice, olga, v
     page = verified_client(olga).get(f"/projects/outputs/{request.pk}/")
     assert page.status_code == 200
     assert b"sdc-flagged" in page.content and b"threshold" in page.content
-
-
-def acro_bundle_bytes():
-    return pytest.acro_bundle_bytes
-
-
-@pytest.fixture(autouse=True)
-def _share_bundle(acro_bundle):
-    pytest.acro_bundle_bytes = acro_bundle
 
 
 def test_it_flags_a_file_changed_after_acro_checked_it(acro_bundle):

@@ -17,7 +17,11 @@ def make_project(db):
     from tests.factories import OrganisationFactory
 
     def make(reference="PRJ-2026-001"):
-        return Project.objects.create(reference=reference, acronym=reference[-3:], title=f"Project {reference}",
-                                      organisation=OrganisationFactory(name="LISER"))
+        return Project.objects.create(
+            reference=reference,
+            acronym=reference[-3:],
+            title=f"Project {reference}",
+            organisation=OrganisationFactory(name="LISER"),
+        )
 
     return make

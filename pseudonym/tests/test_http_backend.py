@@ -14,7 +14,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from pseudonym.backends import HTTPBackend, PseudonymiserError, sign_request
-from pseudonym.services import PseudonymCollision, project_key_destroy, project_key_ensure, pseudonymise_values
+from pseudonym.services import (
+    PseudonymCollision,
+    project_key_destroy,
+    project_key_ensure,
+    pseudonymise_values,
+)
 
 TOKEN = b"shared-request-signing-token-for-tests"
 TTP_SECRET = b"the third party's own secret"
@@ -41,7 +46,9 @@ class TTPHandler(BaseHTTPRequestHandler):
         timestamp = self.headers.get("X-Ask4mdp-Timestamp", "")
         auth = self.headers.get("Authorization", "")
         expected = sign_request(TOKEN, "POST", self.path, timestamp, body)
-        if not auth.startswith("ASK4MDP-HMAC-SHA256 ") or not hmac.compare_digest(auth.split(" ", 1)[1], expected):
+        if not auth.startswith("ASK4MDP-HMAC-SHA256 ") or not hmac.compare_digest(
+            auth.split(" ", 1)[1], expected
+        ):
             return self._answer(401, {"error": "bad signature"})
         if abs(time.time() - int(timestamp)) > 300:
             return self._answer(401, {"error": "stale request"})
@@ -52,9 +59,15 @@ class TTPHandler(BaseHTTPRequestHandler):
             return self._answer(200, {"destroyed": True})
         if data["project"] in TTPHandler.destroyed:
             return self._answer(410, {"error": "key destroyed"})
-        key = hmac.new(TTP_SECRET, f"{data['project']}|{data['domain']}|{data['stage']}|{data['key_version']}".encode(),
-                       hashlib.sha256).digest()
-        pseudonyms = [hmac.new(key, i.encode(), hashlib.sha256).hexdigest()[:self.truncate] for i in data["identifiers"]]
+        key = hmac.new(
+            TTP_SECRET,
+            f"{data['project']}|{data['domain']}|{data['stage']}|{data['key_version']}".encode(),
+            hashlib.sha256,
+        ).digest()
+        pseudonyms = [
+            hmac.new(key, i.encode(), hashlib.sha256).hexdigest()[: self.truncate]
+            for i in data["identifiers"]
+        ]
         return self._answer(200, {"protocol": 1, "pseudonyms": pseudonyms})
 
 
@@ -87,10 +100,14 @@ def test_it_pseudonymises_through_the_external_service_in_batches(make_project, 
     assert len(TTPHandler.requests) == 3  # batches of 10,000
     assert TTPHandler.requests[0]["project"] == "PRJ-2026-010" and TTPHandler.requests[0]["stage"] == 1
     assert all("salt" not in r for r in TTPHandler.requests)  # the platform's salt never leaves it
-    assert pseudonymise_values(project=project, domain="person", values=ids[:10]) == {i: first[i] for i in ids[:10]}
+    assert pseudonymise_values(project=project, domain="person", values=ids[:10]) == {
+        i: first[i] for i in ids[:10]
+    }
     other = make_project("PRJ-2026-011")
     project_key_ensure(project=other, actor=pia)
-    assert pseudonymise_values(project=other, domain="person", values=ids[:10]) != {i: first[i] for i in ids[:10]}
+    assert pseudonymise_values(project=other, domain="person", values=ids[:10]) != {
+        i: first[i] for i in ids[:10]
+    }
 
 
 def test_it_is_refused_with_a_wrong_token(make_project, pia, http_settings, monkeypatch):
@@ -108,10 +125,14 @@ def test_it_checks_collisions_on_what_the_service_returns(make_project, pia, htt
     backend = HTTPBackend()
     backend.hex_length = 1
     with pytest.raises(PseudonymCollision):
-        pseudonymise_values(project=project, domain="person", values=[str(i) for i in range(100)], backend=backend)
+        pseudonymise_values(
+            project=project, domain="person", values=[str(i) for i in range(100)], backend=backend
+        )
 
 
-def test_it_tells_the_service_to_destroy_the_key(make_project, pia, adam, http_settings, django_capture_on_commit_callbacks):
+def test_it_tells_the_service_to_destroy_the_key(
+    make_project, pia, adam, http_settings, django_capture_on_commit_callbacks
+):
     project = make_project("PRJ-2026-014")
     project_key_ensure(project=project, actor=pia)
     with django_capture_on_commit_callbacks(execute=True):

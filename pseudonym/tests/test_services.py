@@ -144,7 +144,8 @@ def test_it_reads_the_secret_from_a_file(monkeypatch, tmp_path):
 
 
 def test_it_keeps_key_material_out_of_the_database_logs_and_task_messages(
-        project, pia, adam, master_secret, caplog, capsys):
+    project, pia, adam, master_secret, caplog, capsys
+):
     """A dump of every table, the captured logs and a published task message hold no key material."""
     from ask4mdp.celery import app
 
@@ -154,7 +155,9 @@ def test_it_keeps_key_material_out_of_the_database_logs_and_task_messages(
         ctx = KeyContext(project_ref=project.reference, domain="person", stage=1, version=1, salt=salt)
         derived = [LocalHMACBackend().derive_key(ctx)] + [
             LocalHMACBackend().derive_key(KeyContext(project.reference, d, s, 1, salt))
-            for d in ("company", "job") for s in (1, 2)]
+            for d in ("company", "job")
+            for s in (1, 2)
+        ]
         pseudonymise_values(project=project, domain="person", values=IDS)
         out = io.StringIO()
         call_command("dumpdata", "--format", "json", stdout=out)
@@ -176,13 +179,23 @@ def test_it_keeps_key_material_out_of_the_database_logs_and_task_messages(
         project_key_destroy(project=project, actor=adam, reason="end")
         dump_after = serializers.serialize("json", ProjectKey.objects.all())
     logs = caplog.text + capsys.readouterr().err
-    haystacks = {"database": dump, "database after destruction": dump_after, "logs": logs,
-                 "task messages": "".join(published)}
+    haystacks = {
+        "database": dump,
+        "database after destruction": dump_after,
+        "logs": logs,
+        "task messages": "".join(published),
+    }
     assert published, "the task message was not captured"
-    needles = {"master secret": master_secret.encode()} | {f"derived key {i}": k for i, k in enumerate(derived)}
+    needles = {"master secret": master_secret.encode()} | {
+        f"derived key {i}": k for i, k in enumerate(derived)
+    }
     for where, text in haystacks.items():
         for what, needle in needles.items():
-            for form in (needle.hex(), needle.decode("latin-1"), __import__("base64").b64encode(needle).decode()):
+            for form in (
+                needle.hex(),
+                needle.decode("latin-1"),
+                __import__("base64").b64encode(needle).decode(),
+            ):
                 assert form not in text, f"{what} found in {where}"
     # The salt itself (useless without the master secret) is gone after destruction.
     assert __import__("base64").b64encode(salt).decode() not in dump_after

@@ -1,10 +1,11 @@
 """Demo data of the implementation phase, through the services (idempotent).
 
-Takes the demo requests that ``requests_app.demo`` left *confirmed* through the implementation:
-the first stays in implementation with its tasks in mixed states (desktop validated, extraction
-under way, contract generated and waiting for signatures); the second becomes an active project;
-the third an active project that is then closed (its key destroyed). Requests already past
-``confirmed`` are left alone, so running it again changes nothing.
+Takes the demo requests that ``requests_app.demo`` left *confirmed* through the implementation
+(confirming two more of seed 000's Annex 1 projects with that demo's helpers when it left fewer
+than three): the first (CLD) becomes an active project; the second stays in implementation with
+its tasks in mixed states (desktop validated, extraction under way, contract generated and waiting
+for signatures); the third becomes active and is then closed (its key destroyed). Requests already
+past ``confirmed`` are left alone, so running it again changes nothing.
 """
 
 from __future__ import annotations
@@ -122,34 +123,84 @@ def _active(request: DataRequest, roles: dict) -> DataRequest:
     return _fresh(request)
 
 
+# Extra confirmed requests (seed 000, Annex 1) when the life cycle's demo leaves fewer than three.
+EXTRA = [
+    (
+        "TRAJ_XB_FR",
+        "Career paths of French cross border workers",
+        [("SOCIO", "I_age"), ("SOCIO", "I_gender"), ("JOBS", None)],
+    ),
+    (
+        "Workageing",
+        "Evaluation of measures to assist older workers",
+        [("SOCIO", "I_age"), ("JOBSEEK", "U_measure")],
+    ),
+]
+TARGETS = ["active", "mixed", "closed"]
+
+
+def _confirmed() -> list[DataRequest]:
+    qs = DataRequest.objects.filter(state=State.CONFIRMED, expert__isnull=False).order_by("pk")
+    # the showcase request of the life cycle's demo first: it becomes the active project
+    return sorted(qs, key=lambda r: (r.acronym != "CLD", r.pk))
+
+
+def _create_extras(stdout, wanted: int) -> None:
+    """Confirmed requests made with the life cycle demo's own helpers (skipped if unavailable)."""
+    from django.contrib.auth import get_user_model
+
+    try:
+        from requests_app.demo import RESEARCHER, _draft, _drive
+    except ImportError:
+        return
+    user_model = get_user_model()
+    researcher = user_model.objects.filter(email=RESEARCHER).first()
+    datateam = _first(Role.DATATEAM)
+    if researcher is None or datateam is None:
+        return
+    for acronym, title, pairs in EXTRA[:wanted]:
+        if DataRequest.objects.filter(researcher=researcher, acronym=acronym).exists():
+            continue
+        try:
+            request = _drive(
+                _draft(researcher, acronym, title, pairs),
+                "confirmed",
+                researcher=researcher,
+                datateam=datateam,
+            )
+        except Exception as exc:  # noqa: BLE001 - the demo must not stop the others
+            stdout.write(f"implementation: could not confirm {acronym} for the demo ({exc})")
+            continue
+        stdout.write(f"implementation: {request.reference} {acronym} confirmed for the demo")
+
+
 def load(*, stdout) -> None:
-    confirmed = list(
-        DataRequest.objects.filter(state=State.CONFIRMED, expert__isnull=False).order_by("pk")[:3]
-    )
-    if not confirmed:
+    candidates = _confirmed()
+    if len(candidates) < len(TARGETS):
+        _create_extras(stdout, len(TARGETS) - len(candidates))
+        candidates = _confirmed()
+    if not candidates:
         stdout.write("implementation: no confirmed demo request to take further")
         return
-    for i, request in enumerate(confirmed):
+    for target, request in zip(TARGETS, candidates, strict=False):
         roles = _roles(request)
-        if not all(
-            roles[r] and all(roles[r])
-            for r in (
-                ImplementationRole.PRINCIPAL_EXTRACTOR,
-                ImplementationRole.PSEUDONYMISER,
-                ImplementationRole.INPUT_CHECKER,
-                ImplementationRole.DESKTOP_PREPARER,
-            )
-        ):
+        required = (
+            ImplementationRole.PRINCIPAL_EXTRACTOR,
+            ImplementationRole.PSEUDONYMISER,
+            ImplementationRole.INPUT_CHECKER,
+            ImplementationRole.DESKTOP_PREPARER,
+        )
+        if not all(roles[r] and all(roles[r]) for r in required):
             stdout.write("implementation: a staff role has no demo user; skipped")
             return
         services.roles_save(request=request, assignments=roles, actor=request.expert)
         request = _fresh(request)
-        if i == 0:
+        if target == "mixed":
             _desktop(request, roles[ImplementationRole.DESKTOP_PREPARER][0])
             _extraction(request, roles[ImplementationRole.PRINCIPAL_EXTRACTOR][0], validate=False)
             _generated_contract(_fresh(request))
             stdout.write(f"implementation: {request.reference} in implementation (tasks in mixed states)")
-        elif i == 1:
+        elif target == "active":
             request = _active(request, roles)
             stdout.write(f"implementation: {request.reference} active until {request.project.end}")
         else:

@@ -52,6 +52,12 @@ def steps_for(req) -> list[dict]:
         previous = [c.from_state for c in req.state_changes.all() if c.to_state == state]
         before = previous[-1] if previous else S.DRAFT
         last_reached = next((i for i, (_k, _l, states) in enumerate(STEP_ORDER) if before in states), 0)
+    validated_tasks = set()
+    if state == S.IMPLEMENTATION and hasattr(req, "implementation_tasks"):
+        # The implementation phase's tasks run side by side: each step shows its own status.
+        validated_tasks = set(
+            req.implementation_tasks.filter(status="validated").values_list("kind", flat=True)
+        )
     out = []
     for i, (key, label, _states) in enumerate(STEP_ORDER):
         if key == "request" and req.version > 1:
@@ -62,7 +68,7 @@ def steps_for(req) -> list[dict]:
             else ("current" if i == last_reached and state not in AFTER else "todo")
         )
         if key in ("desktop", "contract") and state in (S.CONFIRMED, S.IMPLEMENTATION):
-            status = "current"
+            status = "done" if key in validated_tasks else "current"
         if status == "current" and state in FINAL_STATES:
             status = "stopped"
         out.append({"key": key, "label": label, "status": status})

@@ -382,3 +382,28 @@ def test_it_takes_the_view_away_from_a_removed_team_member(alice, ralph, verifie
         url("edit", req, step="team"), {"organisation": org.pk, "members": "", "software": "R"}
     )
     assert verified_client(ralph).get(url("detail", req)).status_code == 404
+
+
+def test_it_shows_each_implementation_task_on_the_step_bar(alice, erin, dana):
+    from requests_app.implementation.models import ImplementationTask
+    from requests_app.templatetags.requests_tags import steps_for
+
+    req = f.force_state(f.confirmed(alice, erin, dana), State.IMPLEMENTATION)
+    ImplementationTask.objects.create(request=req, kind="desktop", status="validated")
+    ImplementationTask.objects.create(request=req, kind="contract", status="in_progress")
+    steps = {s["key"]: s["status"] for s in steps_for(req)}
+    assert steps == {
+        "request": "done",
+        "processing": "done",
+        "datateam": "done",
+        "confirmation": "done",
+        "desktop": "done",
+        "contract": "current",
+        "finalisation": "todo",
+    }
+    rejected = f.force_state(f.processing(alice, erin, acronym="NO"), State.PROCESSING)
+    from requests_app import services
+
+    services.request_reject(request=rejected, reason="No", actor=erin)
+    steps = {s["key"]: s["status"] for s in steps_for(DataRequest.objects.get(pk=rejected.pk))}
+    assert steps["processing"] == "stopped" and steps["request"] == "done"

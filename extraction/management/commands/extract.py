@@ -17,8 +17,11 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True)
         parser.add_argument("--warehouse", default=None, help="default: settings.WAREHOUSE_DIR")
         parser.add_argument("--project-ref", default=None, help="default: the manifest's project reference")
-        parser.add_argument("--create-key", action="store_true",
-                            help="create the project's key if it has none yet (audited as the system)")
+        parser.add_argument(
+            "--create-key",
+            action="store_true",
+            help="create the project's key if it has none yet (audited as the system)",
+        )
 
     def handle(self, *args, manifest, out, warehouse, project_ref, create_key, **options):
         try:
@@ -45,11 +48,21 @@ class Command(BaseCommand):
             self.stdout.write(f"{value:3d} % {step}")
 
         try:
-            result = engine.run(data, warehouse=Path(warehouse or settings.WAREHOUSE_DIR), out_dir=Path(out),
-                                pseudonymise=pseudonymise, memory_limit=settings.EXTRACTION_MEMORY_LIMIT,
-                                threads=settings.EXTRACTION_THREADS, progress=progress)
+            result = engine.run(
+                data,
+                warehouse=Path(warehouse or settings.WAREHOUSE_DIR),
+                out_dir=Path(out),
+                pseudonymise=pseudonymise,
+                memory_limit=settings.EXTRACTION_MEMORY_LIMIT,
+                threads=settings.EXTRACTION_THREADS,
+                progress=progress,
+            )
         except (engine.ManifestInvalid, KeyDestroyed, ProjectKeyMissing, FileNotFoundError) as exc:
             raise CommandError(str(exc)) from None
         for f in result.files:
             self.stdout.write(f"{f.sha256}  {f.name}")
-        self.stdout.write(self.style.SUCCESS(f"{result.rows:,} rows delivered to {result.out_dir} in {result.seconds:.1f} s"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{result.rows:,} rows delivered to {result.out_dir} in {result.seconds:.1f} s"
+            )
+        )

@@ -8,7 +8,9 @@ from extraction.warehouse import default_dictionary_path, generate
 
 
 class Command(BaseCommand):
-    help = "Generate the synthetic register warehouse (deterministic for a seed; streams by chunks of persons)."
+    help = (
+        "Generate the synthetic register warehouse (deterministic for a seed; streams by chunks of persons)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--persons", type=int, default=3000)
@@ -28,9 +30,17 @@ class Command(BaseCommand):
         if dictionary and not dictionary_path.exists():
             raise CommandError(f"no dictionary file {dictionary_path}")
         started = time.monotonic()
-        meta = generate(out, persons=persons, seed=seed, chunk_size=chunk_size,
-                        registers=[r.strip() for r in registers.split(",") if r.strip()] or None,
-                        dictionary_path=dictionary_path, progress=lambda m: self.stdout.write(m))
+        meta = generate(
+            out,
+            persons=persons,
+            seed=seed,
+            chunk_size=chunk_size,
+            registers=[r.strip() for r in registers.split(",") if r.strip()] or None,
+            dictionary_path=dictionary_path,
+            progress=lambda m: self.stdout.write(m),
+        )
         for code, reg in meta["registers"].items():
             self.stdout.write(f"{code}: {reg['rows']:,} rows")
-        self.stdout.write(self.style.SUCCESS(f"warehouse written to {out} in {time.monotonic() - started:.1f} s"))
+        self.stdout.write(
+            self.style.SUCCESS(f"warehouse written to {out} in {time.monotonic() - started:.1f} s")
+        )
