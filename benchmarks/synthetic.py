@@ -127,7 +127,8 @@ def main() -> None:
     print(
         f"DCR median {p['DCR_synthetic_train_median']:.4f} (holdout {p['DCR_holdout_train_median']:.4f});"
         f" repU {p.get('repU', 0):.3f} % (holdout {p.get('repU_holdout', 0):.3f} %);"
-        f" DiSCO {p['DiSCO']['DiSCO']:.3f} % (holdout {p['DiSCO_holdout']['DiSCO']:.3f} %)"
+        f" DiSCO {p['DiSCO']['DiSCO']:.3f} % (holdout {p['DiSCO_holdout']['DiSCO']:.3f} %);"
+        f" TCAP {p['TCAP']['TCAP']:.3f} (holdout {p['TCAP_holdout']['TCAP']:.3f})"
     )
     goals = {
         "under_30_s": wall < 30,
@@ -152,6 +153,7 @@ def main() -> None:
                 "exact_copies_holdout": report["exact_copies_holdout"],
                 "repU": p.get("repU"),
                 "DiSCO": p["DiSCO"]["DiSCO"],
+                "TCAP": p["TCAP"]["TCAP"],
                 "pdf_bytes": pdf_bytes,
                 "goals": goals,
             }

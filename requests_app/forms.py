@@ -541,6 +541,7 @@ class AdminFilterForm(Styled, forms.Form):
     )
     expert = forms.ModelChoiceField(
         label=_("Expert"),
+        empty_label=_("All"),
         required=False,
         queryset=User.objects.filter(groups__name=str(Role.EXPERT)).distinct(),
     )

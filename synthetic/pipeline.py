@@ -269,6 +269,11 @@ def _summary_lines(report: dict) -> list[str]:
             f"  DiSCO (%) target {disco['target']}: {disco['DiSCO']:.3f}   "
             f"[{p['DiSCO_holdout']['DiSCO']:.3f}]   DiSO {disco['DiSO']:.3f}"
         )
+    if p.get("TCAP"):
+        lines.append(
+            f"  TCAP target {disco.get('target')}: {p['TCAP']['TCAP']:.3f}   [{p['TCAP_holdout']['TCAP']:.3f}]   "
+            f"(guessing the most common value: {p['TCAP']['baseline']:.3f})"
+        )
     b = report["baseline"]
     lines += [
         "",

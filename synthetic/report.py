@@ -484,6 +484,30 @@ def disco(original: pd.DataFrame, synthetic: pd.DataFrame, keys: Sequence[str], 
     }
 
 
+def tcap(original: pd.DataFrame, synthetic: pd.DataFrame, keys: Sequence[str], target: str) -> dict:
+    """TCAP, the targeted correct attribution probability (Taub, Elliot, Pampaka & Smith 2018).
+
+    For each synthetic record j whose key class in the synthetic data has a single target value
+    (WEAP_j = Pr_syn(T = t_j | K = k_j) = 1), TCAP_j = Pr_orig(T = t_j | K = k_j): how often an
+    intruder who believes the synthetic data would be right about a real person with that key.
+    TCAP is the mean of TCAP_j over those records (records whose key is absent from the original
+    count 0); ``baseline`` is the same for an intruder guessing the most common target value."""
+    s_key, d_key = _key(synthetic, keys).to_numpy(), _key(original, keys).to_numpy()
+    s_t, d_t = _as_labels(synthetic[target]).to_numpy(), _as_labels(original[target]).to_numpy()
+    syn = pd.DataFrame({"k": s_key, "t": s_t})
+    weap = syn.groupby(["k", "t"]).size() / syn.groupby("k").size()
+    sure = syn.loc[weap.reindex(pd.MultiIndex.from_arrays([s_key, s_t])).to_numpy() == 1]
+    orig = pd.DataFrame({"k": d_key, "t": d_t})
+    p_orig = orig.groupby(["k", "t"]).size() / orig.groupby("k").size()
+    values = p_orig.reindex(pd.MultiIndex.from_frame(sure[["k", "t"]])).fillna(0.0).to_numpy()
+    baseline = float(pd.Series(d_t).value_counts(normalize=True).iloc[0]) if len(d_t) else 0.0
+    return {
+        "TCAP": float(values.mean()) if len(values) else 0.0,
+        "records_with_WEAP_1": int(len(values)),
+        "baseline": baseline,
+    }
+
+
 def default_target(df: pd.DataFrame, kinds: dict[str, str], keys: Sequence[str]) -> str | None:
     candidates = [
         c
@@ -582,6 +606,8 @@ def evaluate(
         tr, sy, ho = categorised_target(train, [synthetic, holdout], target, kinds[target])
         privacy["DiSCO"] = disco(tr, sy, keys, target)
         privacy["DiSCO_holdout"] = disco(tr, ho, keys, target)
+        privacy["TCAP"] = tcap(tr, sy, keys, target)
+        privacy["TCAP_holdout"] = tcap(tr, ho, keys, target)
     result["privacy"] = privacy
     step(100)
     return result

@@ -131,8 +131,8 @@ EXTRA = [
         [("SOCIO", "I_age"), ("SOCIO", "I_gender"), ("JOBS", None)],
     ),
     (
-        "Workageing",
-        "Evaluation of measures to assist older workers",
+        "CASiNO",
+        "Impact of employer location on worker mobility",
         [("SOCIO", "I_age"), ("JOBSEEK", "U_measure")],
     ),
 ]

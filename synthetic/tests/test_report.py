@@ -19,6 +19,7 @@ from synthetic.report import (
     propensity_utility,
     regression_comparison,
     rep_u,
+    tcap,
     thresholds,
     total_variation,
 )
@@ -148,3 +149,14 @@ def test_thresholds_pass_or_warn():
     assert [t["status"] for t in thresholds(good, settings_synthetic)] == ["pass", "pass"]
     assert [t["status"] for t in thresholds(bad, settings_synthetic)] == ["warn", "warn"]
     assert not any(math.isnan(t["value"]) for t in thresholds(good, settings_synthetic))
+
+
+def test_it_computes_tcap_by_hand():
+    original = pd.DataFrame({"k": ["a", "a", "a", "a", "b", "b"], "t": ["x", "x", "x", "y", "y", "z"]})
+    synthetic = pd.DataFrame({"k": ["a", "a", "b", "b", "c"], "t": ["x", "x", "y", "z", "x"]})
+    # WEAP = 1: the two (a, x) records (original Pr(x | a) = 3/4) and (c, x) (c absent: 0);
+    # b has two target values in the synthetic data, so it does not count
+    result = tcap(original, synthetic, ["k"], "t")
+    assert result["records_with_WEAP_1"] == 3
+    assert result["TCAP"] == pytest.approx((0.75 + 0.75 + 0) / 3)
+    assert result["baseline"] == pytest.approx(3 / 6)

@@ -235,3 +235,22 @@ def test_it_lets_the_datateam_send_the_processing_back(live_server, page, screen
     expect(page.locator("#document").locator("..")).to_contain_text("The zipcode should be pseudonymised.")
     screenshot(page, "expert-sees-comments")
     services  # noqa: B018 - the services module drives the set-up above through the factories
+
+
+def test_it_gives_the_administrator_the_overview_and_the_archive(live_server, page, screenshot, alice, erin, dana,
+                                                                 adam):
+    f.awaiting_confirmation(alice, erin, dana)  # committed: the archive task has run after validation
+    f.submitted(alice, acronym="TEVA")
+    as_user(page, live_server, adam, screenshot)
+    go(page, live_server, "admin_dashboard")
+    expect(page.get_by_test_id("admin-table")).to_contain_text("TEVA")
+    screenshot(page, "all-requests")
+    page.get_by_label("State", exact=True).select_option("researcher_confirmation")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_test_id("admin-table")).not_to_contain_text("TEVA")
+    screenshot(page, "all-requests-filtered")
+    page.get_by_role("link", name="Archived documents and hash checks").click()
+    page.get_by_label("Select all").check()
+    page.get_by_role("button", name="Re-check the selected files").click()
+    expect(page.get_by_text("intact", exact=True).first).to_be_visible()
+    screenshot(page, "archive-checked")
