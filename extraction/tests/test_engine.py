@@ -285,3 +285,11 @@ def test_it_assesses_the_delivered_quasi_identifiers_on_the_last_month(
         "WHERE reference_period = DATE '2024-12-01'"
     ).fetchone()[0]
     assert socio["records"] == persons
+
+
+def test_it_delivers_empty_files_for_a_period_without_data(manifest, warehouse, pseudonymise, tmp_path):
+    manifest["period"] = {"from": "2030-01", "to": "2030-06"}
+    manifest["field_of_study"] = {"description": "", "filters": []}
+    result = _run(manifest, warehouse, tmp_path / "d", pseudonymise)
+    assert result.rows == 0
+    assert pq.read_table(tmp_path / "d" / "SOCIO.parquet").num_rows == 0

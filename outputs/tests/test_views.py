@@ -191,3 +191,11 @@ def test_it_shows_the_table_behind_a_figure(verified_client, project, alice, olg
     )
     page = verified_client(olga).get(f"/projects/outputs/{request.pk}/")
     assert page.status_code == 200 and b"5,678" in page.content
+
+
+def test_it_speaks_french(verified_client, project, alice, settings):
+    client = verified_client(alice)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    page = client.get(f"/projects/{project.pk}/")
+    assert "Résultats et décisions".encode() in page.content
+    assert "Jetons d'API pour le bureau virtuel".encode() in page.content
