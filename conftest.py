@@ -42,6 +42,12 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1366, "height": 900}, "locale": "en-GB"}
 
 
+@pytest.fixture(scope="session")
+def integration_var_dir(tmp_path_factory):
+    """The files of integration tests: shared by the test process and the real worker process."""
+    return tmp_path_factory.mktemp("integration-var")
+
+
 @pytest.fixture(autouse=True)
 def _eager_celery(request, settings, tmp_path):
     """Eager tasks for unit tests; real workers only for ``integration`` tests."""
@@ -50,9 +56,10 @@ def _eager_celery(request, settings, tmp_path):
     integration = request.node.get_closest_marker("integration") is not None
     app.conf.task_always_eager = not integration
     app.conf.task_eager_propagates = True
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.DELIVERY_ROOT = tmp_path / "deliveries"
-    settings.ARCHIVE_ROOT = tmp_path / "archive"
+    var = request.getfixturevalue("integration_var_dir") if integration else tmp_path
+    settings.MEDIA_ROOT = var / "media"
+    settings.DELIVERY_ROOT = var / "deliveries"
+    settings.ARCHIVE_ROOT = var / "archive"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -89,7 +96,7 @@ def wait_for(predicate, timeout: float = 60.0, interval: float = 0.1, message: s
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory, integration_var_dir):
     """A real ``celery worker`` process on every queue, using the test database and Redis.
 
     Integration tests must also use ``@pytest.mark.django_db(transaction=True)`` so that what they
@@ -109,8 +116,10 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        "ASK4MDP_VAR_DIR": str(integration_var_dir),
+        "ASK4MDP_WAREHOUSE_DIR": str(settings.WAREHOUSE_DIR),
     }
-    for key in ("MEDIA_ROOT", "DELIVERY_ROOT", "ARCHIVE_ROOT"):
+    for key in ("ASK4MDP_DELIVERY_ROOT", "ASK4MDP_ARCHIVE_ROOT"):
         env.pop(key, None)
     from ask4mdp.celery import app
 

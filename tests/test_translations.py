@@ -42,6 +42,9 @@ def test_there_are_french_catalogues():
 def test_every_entry_is_translated_and_not_fuzzy(po):
     problems = [ident for ident, strs, flags in entries(po) if "fuzzy" in flags or not all(strs)]
     assert problems == [], f"{po.relative_to(ROOT)}: untranslated or fuzzy: {problems[:10]}"
+    if shutil.which("msgfmt"):
+        check = subprocess.run(["msgfmt", "--check-format", "-o", os.devnull, str(po)], capture_output=True, text=True)
+        assert check.returncode == 0, check.stderr
 
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="gettext is not installed")

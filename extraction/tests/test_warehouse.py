@@ -47,7 +47,9 @@ def test_it_follows_the_dictionarys_codings(small_warehouse):
         ).fetchall()
     )
     total = sum(nationalities.values())
-    assert set(nationalities) <= set(next(c for c in spec["SOCIO"].columns if c.name == "I_nationality").modalities)
+    assert set(nationalities) <= set(
+        next(c for c in spec["SOCIO"].columns if c.name == "I_nationality").modalities
+    )
     assert 0.3 < nationalities["LU"] / total < 0.6  # Luxembourg-like shares
     assert nationalities["PT"] > nationalities.get("DE", 0)
     ages = con.execute(f"SELECT min(I_age), max(I_age) FROM {src}").fetchone()
