@@ -308,6 +308,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }
+if CELERY_TASK_ALWAYS_EAGER:  # in-process tasks: their per-task lines would drown the site's output
+    LOGGING["loggers"].update({"celery.app.trace": {"level": "WARNING"}, "kombu": {"level": "ERROR"}})
 
 # Output checking (statistical disclosure control): the platform's parameters, stored with each
 # result. Defaults are ACRO 1.0.2's defaults; see docs/output-checking.md.

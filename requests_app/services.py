@@ -878,6 +878,9 @@ def project_sync(*, request: DataRequest):
 @transaction.atomic(durable=True)
 def request_confirm(*, request: DataRequest, actor) -> DataRequest:
     """The researcher confirms: closed list of variables, the manifest, and the project."""
+    from synthetic.permissions import grant_synthetic_managers
+
+    from .implementation.services import amendment_confirmed
     from .manifest import build_manifest, validate_manifest
     from .tasks import render_variable_list
 
@@ -885,6 +888,8 @@ def request_confirm(*, request: DataRequest, actor) -> DataRequest:
     request_transition(request=request, name="confirm", actor=actor)
     request.variables.update(flagged=False)
     project = project_sync(request=request)
+    # The request's expert manages the project's synthetic dummies.
+    grant_synthetic_managers(project, [request.expert] if request.expert else [])
     manifest = build_manifest(request)
     validate_manifest(manifest)
     text = json.dumps(manifest, sort_keys=True, separators=(",", ":"))
@@ -893,6 +898,8 @@ def request_confirm(*, request: DataRequest, actor) -> DataRequest:
         version=request.version,
         defaults={"data": manifest, "sha256": hashlib.sha256(text.encode()).hexdigest()},
     )
+    # An amendment's confirmation returns the project to active: regenerate what it changed.
+    amendment_confirmed(request=request, actor=actor)
     log_event(
         "request.confirmed",
         actor=actor,

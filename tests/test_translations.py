@@ -68,4 +68,5 @@ def test_no_string_is_missing_from_the_catalogue(app_dir, tmp_path):
     subprocess.run(cmd, cwd=work, env=env, check=True, capture_output=True)
     after = {i for i, _, _ in entries(po)} if po.exists() else set()
     missing = sorted(after - before)
-    assert missing == [], f"{app_dir}: strings not in the French catalogue (run scripts/messages.sh {app_dir}): {missing[:10]}"
+    hint = f"run scripts/messages.sh {app_dir} and translate"
+    assert missing == [], f"{app_dir}: strings not in the French catalogue ({hint}): {missing[:10]}"

@@ -198,4 +198,4 @@ def test_it_speaks_french(verified_client, project, alice, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     page = client.get(f"/projects/{project.pk}/")
     assert "Résultats et décisions".encode() in page.content
-    assert "Jetons d'API pour le bureau virtuel".encode() in page.content
+    assert b"Jetons d'API pour le bureau virtuel" in page.content
