@@ -17,6 +17,9 @@ NAVIGATION = [
     ("outputs:input_queue", _("Input checking"), {Role.INPUT_CHECKER, Role.ADMINISTRATOR}),
     ("outputs:release_log", _("Release log"), {Role.ADMINISTRATOR}),
     ("requests_app:admin_dashboard", _("All requests"), {Role.ADMINISTRATOR}),
+    ("extraction:list", _("Extractions"),
+     {Role.PRINCIPAL_EXTRACTOR, Role.ADHOC_EXTRACTOR, Role.PSEUDONYMISER, Role.EXPERT, Role.DATATEAM,
+      Role.ADMINISTRATOR}),
     ("synthetic:index", _("Synthetic data"), {Role.EXPERT, Role.DATATEAM, Role.ADMINISTRATOR}),
 ]
 
