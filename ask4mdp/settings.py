@@ -33,6 +33,8 @@ DEBUG = env.bool("DEBUG", default=False)
 # The embedded default is for a newcomer's laptop: it is the only place where a development secret
 # key and disabled two-factor authentication for demo accounts are acceptable.
 EMBEDDED = env.bool("ASK4MDP_EMBEDDED", default=False)
+if EMBEDDED:  # a fresh clone has no var/ yet; SQLite, mail and files live there
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = envsecret("SECRET_KEY", default="")
 if not SECRET_KEY:
