@@ -96,7 +96,10 @@ def wait_for(predicate, timeout: float = 60.0, interval: float = 0.1, message: s
 
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory, integration_var_dir):
-    """A real ``celery worker`` process on every queue, using the test database and Redis.
+    """A real ``celery worker`` process on the queues ``default`` and ``documents``.
+
+    It uses the test database, Redis and the same folders as the tests (``integration_var_dir``).
+    The ``extraction`` queue is left to tests that start their own extraction workers (to kill one).
 
     Integration tests must also use ``@pytest.mark.django_db(transaction=True)`` so that what they
     write is committed and visible to the worker.
@@ -126,7 +129,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory, 
 
     app.control.purge()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "ask4mdp", "worker", "-Q", "default,documents,extraction",
+        [sys.executable, "-m", "celery", "-A", "ask4mdp", "worker", "-Q", "default,documents",
          "--concurrency", "2", "--loglevel", "INFO", "--hostname", f"test-{os.getpid()}@%h"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )

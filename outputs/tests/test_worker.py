@@ -17,12 +17,7 @@ from .conftest import extract_frame
 
 @pytest.fixture
 def shared_folders(settings):
-    """The worker reads files where its own settings put them: use the same folders here."""
-    import os
-
-    settings.MEDIA_ROOT = Path(settings.VAR_DIR) / "media"
-    default = Path(settings.VAR_DIR) / "deliveries"
-    settings.DELIVERY_ROOT = Path(os.environ.get("ASK4MDP_DELIVERY_ROOT", default))
+    """The root conftest already points integration tests and the worker at the same folders."""
     return settings
 
 

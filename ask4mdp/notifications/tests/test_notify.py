@@ -31,5 +31,5 @@ def test_it_is_emailed_by_a_real_worker(celery_worker_process, alice):
     with transaction.atomic():
         [n] = notify(recipients=[alice], event="test_message")
     wait_for(lambda: Notification.objects.get(pk=n.pk).emailed_at, message="the worker to e-mail")
-    sent = list(celery_worker_process["mail_dir"].iterdir())
-    assert sent and "alice@liser.lu" in sent[0].read_text()
+    sent = [f.read_text() for f in celery_worker_process["mail_dir"].iterdir()]
+    assert any("alice@liser.lu" in text and "A test message from ask4mdp" in text for text in sent)
