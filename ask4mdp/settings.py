@@ -32,7 +32,8 @@ VAR_DIR = Path(env.str("ASK4MDP_VAR_DIR", default=str(BASE_DIR / "var")))
 DEBUG = env.bool("DEBUG", default=False)
 # The embedded default is for a newcomer's laptop: it is the only place where a development secret
 # key and disabled two-factor authentication for demo accounts are acceptable.
-EMBEDDED = env.bool("ASK4MDP_EMBEDDED", default=False)
+# Without DATABASE_URL the site runs on the embedded default (SQLite under var/) unless told otherwise.
+EMBEDDED = env.bool("ASK4MDP_EMBEDDED", default=not env.str("DATABASE_URL", default=""))
 if EMBEDDED:  # a fresh clone has no var/ yet; SQLite, mail and files live there
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 
