@@ -24,4 +24,4 @@ RUN SECRET_KEY=build-only DATABASE_URL=sqlite:////tmp/build.sqlite3 python manag
 USER ask4mdp
 ENV ASK4MDP_VAR_DIR=/data
 EXPOSE 8000
-CMD ["gunicorn", "ask4mdp.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--worker-class", "gthread", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "python:ask4mdp.gunicorn_conf", "ask4mdp.wsgi:application"]

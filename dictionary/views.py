@@ -1,14 +1,16 @@
 """The public dictionary browser: no login needed (seed 000: the dictionary makes the platform
 transparent and lets researchers check a project's feasibility before they apply).
 
-The views hand lazy objects to the templates, whose heavy parts are ``{% cache %}`` fragments keyed
-on ``dictionary.cache.stamp()``: a cached page costs one query; an uncached one a constant handful,
-whatever the number of rows listed.
+Anonymous visitors get whole pages from the page cache; signed-in users get the pages' heavy parts
+from ``{% cache %}`` fragments. Both are keyed on the dictionary's stamp (``dictionary.cache``), so a
+cached page costs one query; an uncached one a constant handful, whatever the number of rows listed.
+The views hand lazy objects to ``TemplateResponse``, so that nothing is queried that a cached
+fragment does not need.
 """
 
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.utils.functional import SimpleLazyObject
 
 from . import cache, selectors
@@ -21,7 +23,7 @@ PAGE_SIZE = 25
 
 def _context(request, **lazy) -> dict:
     context = {
-        "stamp": cache.stamp(),
+        "stamp": request.dictionary_stamp,
         "cache_timeout": cache.TIMEOUT,
         "page_key": request.get_full_path(),
         "padlocks": Padlock,
@@ -30,6 +32,7 @@ def _context(request, **lazy) -> dict:
     return context
 
 
+@cache.dictionary_page
 def index(request):
     registers = SimpleLazyObject(lambda: list(selectors.registers_with_counts()))
     form = SearchForm(request.GET or None, registers=registers)
@@ -39,16 +42,17 @@ def index(request):
         variables = selectors.search_variables(**filters, with_modalities=False)
         return Paginator(variables, PAGE_SIZE).get_page(request.GET.get("page"))
 
-    context = _context(request, page=page, total=lambda: sum(r.variable_count for r in registers))
+    context = _context(request, page=page)
     context.update({"form": form, "registers": registers})
     template = (
         "dictionary/index.html#results"
         if request.htmx and not request.htmx.boosted
         else "dictionary/index.html"
     )
-    return render(request, template, context)
+    return TemplateResponse(request, template, context)
 
 
+@cache.dictionary_page
 def register_detail(request, code):
     register = Register.objects.filter(code=code).first()
     if register is None:
@@ -60,9 +64,10 @@ def register_detail(request, code):
         )
         return Paginator(variables, 50).get_page(request.GET.get("page"))
 
-    return render(request, "dictionary/register.html", {**_context(request, page=page), "register": register})
+    return TemplateResponse(request, "dictionary/register.html", {**_context(request, page=page), "register": register})
 
 
+@cache.dictionary_page
 def variable_detail(request, register, name):
     if not Variable.objects.filter(register__code=register, name=name).exists():
         raise Http404("no such variable")
@@ -88,10 +93,10 @@ def variable_detail(request, register, name):
 
     context = _context(request, variable=variable, codings=codings)
     context["name"] = name
-    return render(request, "dictionary/variable.html", context)
+    return TemplateResponse(request, "dictionary/variable.html", context)
 
 
+@cache.dictionary_page
 def versions(request):
-    return render(
-        request, "dictionary/versions.html", _context(request, versions=lambda: list(selectors.versions()))
-    )
+    context = _context(request, versions=lambda: list(selectors.versions()))
+    return TemplateResponse(request, "dictionary/versions.html", context)

@@ -17,7 +17,16 @@ def compose():
 
 
 def test_it_runs_every_process(compose):
-    assert {"web", "worker", "extractor", "beat", "postgres", "redis", "mail"} <= set(compose["services"])
+    assert {"web", "worker", "extractor", "beat", "postgres", "redis", "cache", "mail"} <= set(compose["services"])
+
+
+def test_the_page_cache_is_bounded_and_apart_from_the_broker(compose):
+    environment = compose["services"]["web"]["environment"]
+    assert environment["CACHE_URL"].split("/")[2] != environment["REDIS_URL"].split("/")[2]
+    command = compose["services"]["cache"]["command"]
+    assert "--maxmemory" in command and command[command.index("--maxmemory-policy") + 1] == "allkeys-lru"
+    broker = " ".join(compose["services"]["redis"]["command"])
+    assert "maxmemory" not in broker  # a broker that evicts loses tasks
 
 
 def test_it_checks_the_health_of_every_long_running_service(compose):

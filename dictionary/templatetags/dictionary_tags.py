@@ -18,6 +18,13 @@ OPEN = _LOCK.format(path="M5 7.5V5a3 3 0 0 1 5.9-.8")
 _cache: dict = {}
 
 
+@register.filter
+def variable_total(registers) -> int:
+    """The number of variables of ``registers`` (annotated with ``variable_count``), as a real int:
+    plural formulas need one (French's uses ``%``, which a lazy object does not support)."""
+    return sum(r.variable_count for r in registers)
+
+
 @register.simple_tag
 def padlock(level, mode="short"):
     """The padlock as icons (hidden from screen readers) plus text: ``short`` (text for screen readers

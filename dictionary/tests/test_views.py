@@ -1,7 +1,11 @@
 """The public dictionary browser."""
 
+import re
+
 import pytest
 from django.urls import reverse
+
+from dictionary import cache
 
 INDEX = reverse("dictionary:index")
 
@@ -155,7 +159,7 @@ def test_it_serves_a_cached_page_and_forgets_it_when_the_dictionary_changes(
 
     url = reverse("dictionary:variable", kwargs={"register": "SOCIO", "name": "I_gender"})
     assert "Gender" in client.get(url).text
-    with django_assert_max_num_queries(2):  # the variable exists; the tables' fingerprint
+    with django_assert_max_num_queries(1):  # the tables' fingerprint
         assert client.get(url).status_code == 200
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -164,3 +168,87 @@ def test_it_serves_a_cached_page_and_forgets_it_when_the_dictionary_changes(
         gender.save()
 
     assert "Sex at birth" in client.get(url).text
+
+
+def _csrf_token(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_each_visitor_of_a_cached_page_gets_a_working_csrf_token_of_their_own(demo_dictionary):
+    from django.test import Client
+
+    url = reverse("dictionary:variable", kwargs={"register": "SOCIO", "name": "I_gender"})
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.get(url)  # rendered and stored
+
+    page = second.get(url)  # from the page cache
+
+    assert page.context is None  # not rendered for this visitor
+    assert cache.CSRF_PLACEHOLDER not in page.text
+    token = _csrf_token(page.text)
+    assert f'"X-CSRFToken": "{token}"' in page.text
+    assert "Cookie" in page["Vary"] and "HX-Request" in page["Vary"]
+    switched = second.post(reverse("set_language"), {"language": "fr", "next": url, "csrfmiddlewaretoken": token})
+    assert switched.status_code == 302
+    assert "Genre" in second.get(url).text or "Sexe" in second.get(url).text
+    stranger = Client(enforce_csrf_checks=True)
+    stranger.get(url)
+    refused = stranger.post(reverse("set_language"), {"language": "fr", "csrfmiddlewaretoken": token})
+    assert refused.status_code == 403  # a token is bound to its visitor's cookie
+
+
+def test_signed_in_users_never_get_the_anonymous_page(demo_dictionary, client, verified_client, alice):
+    url = reverse("dictionary:variable", kwargs={"register": "SOCIO", "name": "I_gender"})
+    client.get(url)
+
+    page = verified_client(alice).get(url)
+
+    assert page.context is not None
+    assert "Alice" in page.text and "Log out" in page.text
+
+
+def test_pending_messages_are_shown_not_cached(demo_dictionary, client):
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.http import HttpRequest, HttpResponse
+    from django.test import Client
+
+    client.get(INDEX)  # the anonymous page, stored
+    storage, response = CookieStorage(HttpRequest()), HttpResponse()
+    storage.add(25, "Your password is changed.")
+    storage.update(response)
+    client.cookies["messages"] = response.cookies["messages"].value
+
+    assert "Your password is changed." in client.get(INDEX).text
+    assert "Your password is changed." not in client.get(INDEX).text  # shown once
+    assert "Your password is changed." not in Client().get(INDEX).text  # to its visitor only
+
+
+def test_it_caches_each_language_and_the_htmx_fragment_apart(demo_dictionary, client):
+    client.get(INDEX, {"q": "wage"})
+    client.get(INDEX, {"q": "wage"}, headers={"HX-Request": "true"})
+
+    full = client.get(INDEX, {"q": "wage"})
+    fragment = client.get(INDEX, {"q": "wage"}, headers={"HX-Request": "true"})
+    client.cookies["django_language"] = "fr"
+    french = client.get(INDEX, {"q": "wage"})
+
+    assert "<html" in full.text and "<html" not in fragment.text
+    assert 'lang="fr"' in french.text and 'lang="en"' in full.text
+
+
+def test_a_migration_forgets_every_cached_page(demo_dictionary, client, django_capture_on_commit_callbacks):
+    from django.apps import apps
+    from django.core.cache import cache as django_cache
+    from django.db.models.signals import post_migrate
+
+    url = reverse("dictionary:variable", kwargs={"register": "SOCIO", "name": "I_gender"})
+    client.get(url)
+    token = django_cache.get(cache.TOKEN_KEY)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_migrate.send(sender=apps.get_app_config("dictionary"), app_config=apps.get_app_config("dictionary"),
+                          verbosity=0, interactive=False, using="default", apps=apps, plan=[])
+
+    assert django_cache.get(cache.TOKEN_KEY) is None
+    client.get(url)
+    assert django_cache.get(cache.TOKEN_KEY) not in (None, token)

@@ -1,6 +1,7 @@
 """An anonymous visitor browses the public data dictionary: searches "nationality" (live results),
-filters by padlock, opens I_nationality and sees its seven default modalities, then reads it in
-French. Screenshots of every page visited."""
+filters by padlock, opens I_nationality and sees its seven default modalities, then reads it and
+the dictionary's first page in French (the language switcher posts the visitor's own CSRF token
+from a page served by the page cache). Screenshots of every page visited."""
 
 from pathlib import Path
 
@@ -68,6 +69,12 @@ def test_it_lets_an_anonymous_visitor_search_filter_and_read_a_variable(
     default = page.locator("section", has=page.get_by_role("heading", name="Sept groupes de nationalités"))
     expect(default).to_contain_text("Autre UE-28")
     screenshot(page, "variable-nationality-fr")
+    page.get_by_role("navigation", name="Navigation principale").get_by_role(
+        "link", name="Dictionnaire des données"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dictionnaire des données")
+    expect(page.get_by_text("variables disponibles pour la recherche")).to_be_visible()
+    screenshot(page, "dictionary-index-fr")
 
 
 def test_it_shows_the_versions_and_a_renamed_variable(live_server, page, screenshot, dictionary):
