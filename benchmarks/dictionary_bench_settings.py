@@ -19,6 +19,6 @@ MIGRATION_MODULES = _NoMigrations()
 # {% static %} in production).
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 
-# ``--no-cache``: measure the pages without the dictionary's page and fragment caches.
+# ``--no-cache``: measure the pages without the dictionary's page cache.
 if env.bool("BENCH_NO_CACHE", default=False):  # noqa: F405
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

@@ -12,7 +12,7 @@
    others) on a free port of 127.0.0.1 and has 20 client threads send a bounded number of requests
    (keep-alive ``http.client``) over the search page (queries and filters), register pages and
    variable pages: as anonymous visitors (the public's page cache), or with ``--signed-in`` as 20
-   researchers with their own sessions (their navigation around the cached fragments).
+   researchers with their own sessions (the same cached pages under their own page header).
 4. Prints p50/p95 latency per page; the last line is one JSON object with the figures.
 """
 
@@ -226,14 +226,16 @@ def start_gunicorn(port: int, workers: int | None, threads: int | None) -> subpr
 
 def signed_in_cookies(clients: int) -> list[str]:
     """A session cookie for each client: ``clients`` researchers, signed in as by the login page."""
+    from importlib import import_module
+
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.models import Group
-    from django.contrib.sessions.backends.db import SessionStore
 
     from ask4mdp.accounts.models import User
     from ask4mdp.accounts.roles import Role
 
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore  # noqa: N806 - a class
     researcher = Group.objects.get_or_create(name=str(Role.RESEARCHER))[0]
     cookies = []
     for user in User.objects.order_by("pk")[:clients]:
@@ -313,7 +315,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=2000)
     parser.add_argument("--organisations", type=int, default=300)
     parser.add_argument("--keep", action="store_true", help="keep the ask4mdp_bench database afterwards")
-    parser.add_argument("--no-cache", action="store_true", help="without the dictionary's page and fragment caches")
+    parser.add_argument("--no-cache", action="store_true", help="without the dictionary's page cache")
     parser.add_argument("--signed-in", action="store_true", help="each client a researcher with a session")
     parser.add_argument("--workers", type=int, help="gunicorn processes (default: ask4mdp/gunicorn_conf.py)")
     parser.add_argument("--threads", type=int, help="threads per gunicorn process (default: the same)")

@@ -1,17 +1,16 @@
-"""Caching of the public dictionary.
+"""The page cache of the public dictionary.
 
 The dictionary is public, read by many and changed rarely (an import, an approved coding, an admin
-edit, a deployment), so its pages are cached under a *stamp* that changes with it: a random token
-bumped after every committed write and after every ``migrate``, combined with a one-query
-fingerprint of the tables (counts and highest ids), so that a cache that outlives the data (a test
-database rolled back under a shared Redis, a restored backup) can never serve another state.
+edit, a deployment), so each page is rendered once and then served from the cache, per address
+(host included), language and htmx variant, under a *stamp* that changes with the dictionary: a
+random token bumped after every committed write and after every ``migrate``, combined with a
+one-query fingerprint of the tables (counts and highest ids), so that a cache that outlives the data
+(a test database rolled back under a shared Redis, a restored backup) can never serve another state.
 
-Two layers, for two audiences:
-
-- anonymous visitors (most of the traffic: the dictionary lets anyone check a project's feasibility
-  before applying) get whole pages from the cache, per address (host included), language and htmx
-  variant; only the visitor's own CSRF token is put into the stored page on the way out;
-- signed-in users get their own navigation around ``{% cache %}`` fragments of the same content.
+A stored page has two holes, filled for each visitor on the way out: the page header (the
+navigation, the visitor's name, unread notifications, the language switcher) and the visitor's CSRF
+token. Everything else is the same for everyone, so **the dictionary's templates must not depend on
+the user**. Pending messages are shown once, to their visitor only: such a request bypasses the cache.
 """
 
 import hashlib
@@ -23,14 +22,17 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 TOKEN_KEY = "dictionary:stamp"  # noqa: S105 - a cache key, not a secret
 TIMEOUT = 600  # seconds; a safety net for processes that do not share the cache (LocMemCache)
-# Rendered into a stored page where the visitor's CSRF token goes (alphanumeric: escaping keeps it).
-CSRF_PLACEHOLDER = "dictionaryPageCsrfTokenPlaceholder7f3c9a"  # noqa: S105 - not a secret
+# Rendered into a stored page where each visitor's own part goes (alphanumeric: escaping keeps them).
+CSRF_HOLE = "dictionaryPageCsrfTokenHole7f3c9a"  # noqa: S105 - not a secret
+HEADER_HOLE = "dictionaryPageHeaderHole5b1e04"
+HEADER_TEMPLATE = "ui/header.html"
 
 
 def _fingerprint() -> str:
@@ -60,42 +62,37 @@ def invalidate(**kwargs) -> None:
     transaction.on_commit(lambda: cache.delete(TOKEN_KEY))
 
 
-def _page_key(request, dictionary_stamp: str) -> str:
+def _page_key(request) -> str:
     htmx = request.htmx
-    variant = f"{dictionary_stamp}|{get_language()}|{bool(htmx)}|{bool(htmx and htmx.boosted)}|"
+    variant = f"{stamp()}|{get_language()}|{bool(htmx)}|{bool(htmx and htmx.boosted)}|"
     return "dictionary:page:" + hashlib.sha256((variant + request.build_absolute_uri()).encode()).hexdigest()
 
 
-def _cacheable(request) -> bool:
-    # Pending messages (after logging out, say) are shown once, to this visitor only.
-    return request.method == "GET" and not request.user.is_authenticated and not len(get_messages(request))
-
-
-def _from_page_cache(view, request, *args, **kwargs) -> HttpResponse:
-    key = _page_key(request, request.dictionary_stamp)
+def _render_once(view, request, *args, **kwargs) -> HttpResponse:
+    key = _page_key(request)
     stored = cache.get(key)
     if stored is None:
         response = view(request, *args, **kwargs)
         if not isinstance(response, TemplateResponse) or response.status_code != 200:
             return response
-        response.context_data["csrf_token"] = CSRF_PLACEHOLDER
+        response.context_data.update(csrf_token=CSRF_HOLE, header_hole=HEADER_HOLE)
         stored = (response.render().content, response["Content-Type"])
         cache.set(key, stored, TIMEOUT)
     content, content_type = stored
-    return HttpResponse(
-        content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode()), content_type=content_type
-    )
+    content = content.replace(CSRF_HOLE.encode(), get_token(request).encode())
+    if HEADER_HOLE.encode() in content:  # not in an htmx fragment
+        content = content.replace(HEADER_HOLE.encode(), render_to_string(HEADER_TEMPLATE, request=request).encode())
+    return HttpResponse(content, content_type=content_type)
 
 
 def dictionary_page(view):
-    """Decorate a dictionary view that returns a ``TemplateResponse``: the request gets the
-    dictionary's ``stamp`` (one query), and an anonymous GET is answered from the page cache."""
+    """Decorate a dictionary view that returns a ``TemplateResponse``: a GET is answered from the
+    page cache."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        request.dictionary_stamp = stamp()
-        if _cacheable(request):
-            response = _from_page_cache(view, request, *args, **kwargs)
+        if request.method == "GET" and not len(get_messages(request)):
+            response = _render_once(view, request, *args, **kwargs)
         else:
             response = view(request, *args, **kwargs)
         patch_vary_headers(response, ("HX-Request",))

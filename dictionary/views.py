@@ -1,11 +1,10 @@
 """The public dictionary browser: no login needed (seed 000: the dictionary makes the platform
 transparent and lets researchers check a project's feasibility before they apply).
 
-Anonymous visitors get whole pages from the page cache; signed-in users get the pages' heavy parts
-from ``{% cache %}`` fragments. Both are keyed on the dictionary's stamp (``dictionary.cache``), so a
-cached page costs one query; an uncached one a constant handful, whatever the number of rows listed.
-The views hand lazy objects to ``TemplateResponse``, so that nothing is queried that a cached
-fragment does not need.
+Pages come from the page cache (``dictionary.cache``) and are rendered once per state of the
+dictionary, with a constant handful of queries whatever the number of rows listed. The views hand
+lazy objects to ``TemplateResponse``, so that a partial (the htmx search results) queries only
+what it shows.
 """
 
 from django.core.paginator import Paginator
@@ -21,13 +20,8 @@ from .presentation import recode_table, rule_text
 PAGE_SIZE = 25
 
 
-def _context(request, **lazy) -> dict:
-    context = {
-        "stamp": request.dictionary_stamp,
-        "cache_timeout": cache.TIMEOUT,
-        "page_key": request.get_full_path(),
-        "padlocks": Padlock,
-    }
+def _context(**lazy) -> dict:
+    context = {"padlocks": Padlock}
     context.update({name: SimpleLazyObject(build) for name, build in lazy.items()})
     return context
 
@@ -42,7 +36,7 @@ def index(request):
         variables = selectors.search_variables(**filters, with_modalities=False)
         return Paginator(variables, PAGE_SIZE).get_page(request.GET.get("page"))
 
-    context = _context(request, page=page)
+    context = _context(page=page)
     context.update({"form": form, "registers": registers})
     template = (
         "dictionary/index.html#results"
@@ -64,7 +58,7 @@ def register_detail(request, code):
         )
         return Paginator(variables, 50).get_page(request.GET.get("page"))
 
-    return TemplateResponse(request, "dictionary/register.html", {**_context(request, page=page), "register": register})
+    return TemplateResponse(request, "dictionary/register.html", {**_context(page=page), "register": register})
 
 
 @cache.dictionary_page
@@ -91,12 +85,12 @@ def variable_detail(request, register, name):
             for g in sorted(granularities, key=lambda g: (order.get(g.kind, 3), g.code))
         ]
 
-    context = _context(request, variable=variable, codings=codings)
+    context = _context(variable=variable, codings=codings)
     context["name"] = name
     return TemplateResponse(request, "dictionary/variable.html", context)
 
 
 @cache.dictionary_page
 def versions(request):
-    context = _context(request, versions=lambda: list(selectors.versions()))
+    context = _context(versions=lambda: list(selectors.versions()))
     return TemplateResponse(request, "dictionary/versions.html", context)

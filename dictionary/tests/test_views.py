@@ -183,28 +183,42 @@ def test_each_visitor_of_a_cached_page_gets_a_working_csrf_token_of_their_own(de
 
     page = second.get(url)  # from the page cache
 
-    assert page.context is None  # not rendered for this visitor
-    assert cache.CSRF_PLACEHOLDER not in page.text
-    token = _csrf_token(page.text)
-    assert f'"X-CSRFToken": "{token}"' in page.text
+    assert [t.name for t in page.templates] == ["ui/header.html"]  # only the header rendered for this visitor
+    assert cache.CSRF_HOLE not in page.text
+    token = _csrf_token(page.text)  # the language switcher's, in the header
+    htmx_token = re.search(r'"X-CSRFToken": "([^"]+)"', page.text).group(1)  # htmx's, on <body>
     assert "Cookie" in page["Vary"] and "HX-Request" in page["Vary"]
     switched = second.post(reverse("set_language"), {"language": "fr", "next": url, "csrfmiddlewaretoken": token})
     assert switched.status_code == 302
-    assert "Genre" in second.get(url).text or "Sexe" in second.get(url).text
+    assert "Sexe" in second.get(url).text
+    by_htmx = second.post(reverse("set_language"), {"language": "en", "next": url}, headers={"X-CSRFToken": htmx_token})
+    assert by_htmx.status_code == 302
     stranger = Client(enforce_csrf_checks=True)
     stranger.get(url)
     refused = stranger.post(reverse("set_language"), {"language": "fr", "csrfmiddlewaretoken": token})
     assert refused.status_code == 403  # a token is bound to its visitor's cookie
 
 
-def test_signed_in_users_never_get_the_anonymous_page(demo_dictionary, client, verified_client, alice):
+def test_each_user_gets_the_shared_page_under_their_own_header(
+    demo_dictionary, client, verified_client, alice, ralph, django_assert_max_num_queries
+):
+    from django.test import Client
+
     url = reverse("dictionary:variable", kwargs={"register": "SOCIO", "name": "I_gender"})
-    client.get(url)
+    first = verified_client(alice).get(url)  # rendered and stored with Alice signed in
+    assert "Alice" in first.text and "Log out" in first.text
 
-    page = verified_client(alice).get(url)
+    ralphs = Client()
+    ralphs.force_login(ralph)
+    with django_assert_max_num_queries(4):  # user, roles, fingerprint, unread notifications (session: cached)
+        page = ralphs.get(url)
+    anonymous = Client().get(url)
 
-    assert page.context is not None
-    assert "Alice" in page.text and "Log out" in page.text
+    assert [t.name for t in page.templates] == [t.name for t in anonymous.templates] == ["ui/header.html"]
+    assert "Ralph" in page.text and "Alice" not in page.text and "Log out" in page.text
+    assert "Alice" not in anonymous.text and "Log out" not in anonymous.text and "Sign up" in anonymous.text
+    assert "Gender" in page.text and "Gender" in anonymous.text
+    assert cache.HEADER_HOLE not in page.text + anonymous.text
 
 
 def test_pending_messages_are_shown_not_cached(demo_dictionary, client):
@@ -232,8 +246,9 @@ def test_it_caches_each_language_and_the_htmx_fragment_apart(demo_dictionary, cl
     client.cookies["django_language"] = "fr"
     french = client.get(INDEX, {"q": "wage"})
 
-    assert "<html" in full.text and "<html" not in fragment.text
+    assert "<html" in full.text and "<html" not in fragment.text and "variables found" in fragment.text
     assert 'lang="fr"' in french.text and 'lang="en"' in full.text
+    assert "Se connecter" in french.text and "Log in" in full.text  # the header follows the language
 
 
 def test_a_migration_forgets_every_cached_page(demo_dictionary, client, django_capture_on_commit_callbacks):
