@@ -308,4 +308,4 @@ class InputFile(models.Model):
     def refusal_text(self) -> str:
         """Why the file was refused, in the reader's language: the problems the checks found (stored
         translatable), else the reason the input checker wrote."""
-        return SEPARATOR.join(render(self.problems)) or self.refusal_reason
+        return SEPARATOR.join(render(self.problems, fallback=[])) or self.refusal_reason

@@ -13,8 +13,9 @@ when it is made: it is kept as its English msgid and its parameters, and transla
 - ``store(summary=…, notes=[…])`` gives the fields of a JSON record: each as English text (what the
   audit log, older readers and rows written before the translation expect) and, under ``"i18n"``, in
   its translatable form; ``shown(record, "summary")`` reads one back in the reader's language.
-- ``render(stored)`` translates what ``as_json()`` stored; plain text (older rows, texts of other
-  tools) is shown unchanged.
+- ``render(stored)`` translates what ``as_json()`` (or ``stored()``, for a list) stored; plain text
+  (older rows, texts of other tools) is shown unchanged. A model keeps a message in two fields, as
+  ``english()`` text and ``stored()`` JSON, and shows it with ``render(json, fallback=text)``.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class Message:
         self.params = params
 
     def as_json(self) -> dict:
-        return {"msgid": self.msgid, "params": {k: _stored_param(v) for k, v in self.params.items()}}
+        return {"msgid": self.msgid, "params": {name: stored(value) for name, value in self.params.items()}}
 
     def english(self) -> str:
         return _render(self.as_json(), translate=False)
@@ -66,54 +67,42 @@ class MessageError(ValueError):
         return str(self.message)
 
 
-def _stored_param(value):
-    if isinstance(value, Message):
-        return value.as_json()
-    if isinstance(value, (list, tuple)):
-        return [_stored_param(v) for v in value]
-    if value is None or isinstance(value, (str, bool, int, float)):
-        return value
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    return str(value)
-
-
 def _is_message(value) -> bool:
     return isinstance(value, dict) and "msgid" in value
 
 
-def _render(stored, *, translate: bool):
-    if isinstance(stored, Message):
-        stored = stored.as_json()
-    if isinstance(stored, list):
-        return [_render(v, translate=translate) for v in stored]
-    if not _is_message(stored):
-        return "" if stored is None else stored
-    text = gettext(stored["msgid"]) if translate else stored["msgid"]
-    params = stored.get("params") or {}
+def _render(value, *, translate: bool):
+    if isinstance(value, Message):
+        value = value.as_json()
+    if isinstance(value, list):
+        return [_render(v, translate=translate) for v in value]
+    if not _is_message(value):
+        return "" if value is None else value
+    text = gettext(value["msgid"]) if translate else value["msgid"]
+    params = value.get("params") or {}
     if not params:
         return text
     values = {}
-    for name, value in params.items():
-        if isinstance(value, list):
-            value = SEPARATOR.join(str(_render(v, translate=translate)) for v in value)
-        elif _is_message(value):
-            value = _render(value, translate=translate)
-        values[name] = value
+    for name, param in params.items():
+        if isinstance(param, list):
+            param = SEPARATOR.join(str(_render(p, translate=translate)) for p in param)
+        elif _is_message(param):
+            param = _render(param, translate=translate)
+        values[name] = param
     try:
         return text % values
     except (KeyError, ValueError, TypeError):  # a translation that lost a placeholder: the English is right
-        return stored["msgid"] % values
+        return value["msgid"] % values
 
 
-def render(stored, fallback=""):
+def render(value, fallback=""):
     """A stored message (or a list of them) in the active language; plain text as it is.
 
     ``fallback`` is returned when nothing is stored (e.g. the plain text a row held before).
     """
-    if stored is None or stored == "" or stored == [] or stored == {}:
+    if value is None or value == "" or value == [] or value == {}:
         return fallback
-    return _render(stored, translate=True)
+    return _render(value, translate=True)
 
 
 def english(value):
@@ -122,12 +111,16 @@ def english(value):
 
 
 def stored(value):
-    """A ``Message`` (or a list of them) as JSON; plain text as it is."""
+    """A ``Message`` (or a list of them) as JSON; plain text as it is (a number as a number)."""
     if isinstance(value, Message):
         return value.as_json()
     if isinstance(value, (list, tuple)):
         return [stored(v) for v in value]
-    return value
+    if value is None or isinstance(value, (str, bool, int, float, dict)):
+        return value
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return str(value)
 
 
 def store(**fields) -> dict:
