@@ -39,6 +39,9 @@ import jsonschema
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from django.utils.translation import gettext_noop
+
+from outputs.translation import Message, MessageError
 
 from . import risk
 from .recode_sql import compile_rule, literal, quote_ident
@@ -52,13 +55,15 @@ PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880"
 QUASI_IDENTIFIER_FALLBACK = {"I_age", "I_gender", "I_nationality", "I_canton", "I_commune", "I_zipcode"}
 
 Pseudonymise = Callable[[str, int, list[str]], list[str]]
-Progress = Callable[[int, str], None]
+Progress = Callable[[int, str | Message], None]
 
 
-class ManifestInvalid(ValueError):
-    def __init__(self, errors: list[str]):
+class ManifestInvalid(MessageError):
+    """Every problem of a manifest: ours as ``Message``s, the JSON schema validator's as its own text."""
+
+    def __init__(self, errors: list[str | Message]):
         self.errors = errors
-        super().__init__("the manifest is not valid: " + "; ".join(errors[:10]))
+        super().__init__(Message(gettext_noop("the manifest is not valid: %(errors)s"), errors=errors[:10]))
 
 
 @dataclass
@@ -106,25 +111,41 @@ def validate_manifest(manifest: dict, warehouse_meta: dict | None = None) -> Non
     if errors:
         raise ManifestInvalid(errors)
     if manifest["period"]["from"] > manifest["period"]["to"]:
-        errors.append("period: 'from' is after 'to'")
+        errors.append(Message(gettext_noop("period: 'from' is after 'to'")))
     if warehouse_meta is not None:
         registers = warehouse_meta["registers"]
         for reg in manifest["registers"]:
             if reg["code"] not in registers:
-                errors.append(f"registers/{reg['code']}: not in the warehouse")
+                errors.append(
+                    Message(gettext_noop("registers/%(register)s: not in the warehouse"), register=reg["code"])
+                )
                 continue
             columns = {c for c, _ in registers[reg["code"]]["columns"]}
             for var in reg["variables"]:
                 if var["name"] not in columns:
-                    errors.append(f"registers/{reg['code']}/{var['name']}: no such column in the warehouse")
+                    errors.append(
+                        Message(
+                            gettext_noop("registers/%(register)s/%(variable)s: no such column in the warehouse"),
+                            register=reg["code"],
+                            variable=var["name"],
+                        )
+                    )
         for f in manifest["field_of_study"]["filters"]:
             reg = registers.get(f["register"])
             if reg is None or f["variable"] not in {c for c, _ in reg["columns"]}:
-                errors.append(f"field_of_study: {f['register']}.{f['variable']} is not in the warehouse")
+                errors.append(
+                    Message(
+                        gettext_noop("field_of_study: %(register)s.%(variable)s is not in the warehouse"),
+                        register=f["register"],
+                        variable=f["variable"],
+                    )
+                )
         for m in manifest["protection_measures"]:
             ind = m.get("indicator")
             if m["type"] == "derived_indicator" and (not ind or m.get("register") not in registers):
-                errors.append("protection_measures: a derived_indicator needs 'register' and 'indicator'")
+                errors.append(
+                    Message(gettext_noop("protection_measures: a derived_indicator needs 'register' and 'indicator'"))
+                )
     if errors:
         raise ManifestInvalid(errors)
 
@@ -168,7 +189,9 @@ def _filter_sql(f: dict, column: str, kind: str) -> str:
     if f["op"] == "not_in":
         return f"({target} IS NULL OR {target} NOT IN ({', '.join(lits)}))"
     if len(lits) != 2:
-        raise ManifestInvalid([f"field_of_study: 'between' on {column} needs two values"])
+        raise ManifestInvalid(
+            [Message(gettext_noop("field_of_study: 'between' on %(column)s needs two values"), column=column)]
+        )
     return f"{target} BETWEEN {lits[0]} AND {lits[1]}"
 
 
@@ -233,7 +256,8 @@ class Extractor:
         self.p_to = manifest["period"]["to"]
 
     # progress ------------------------------------------------------------------------------
-    def progress(self, value: float, message: str) -> None:
+    def progress(self, value: float, message: str | Message) -> None:
+        """``message`` names the step: a ``Message``, or a register's code."""
         if self._progress:
             self._progress(int(max(0, min(99, value))), message)
 
@@ -287,7 +311,14 @@ class Extractor:
         for register, filters in sorted(groups.items()):
             pcol = self.person_column(register)
             if not pcol:
-                raise ManifestInvalid([f"field_of_study: register {register} has no person identifier"])
+                raise ManifestInvalid(
+                    [
+                        Message(
+                            gettext_noop("field_of_study: register %(register)s has no person identifier"),
+                            register=register,
+                        )
+                    ]
+                )
             cols = self.columns(register)
             cond = " AND ".join(_filter_sql(f, f["variable"], cols[f["variable"]]) for f in filters)
             selects.append(
@@ -416,7 +447,14 @@ class Extractor:
         ind = measure["indicator"]
         pcol = self.person_column(code)
         if not pcol:
-            raise ManifestInvalid([f"protection_measures: register {code} has no person identifier"])
+            raise ManifestInvalid(
+                [
+                    Message(
+                        gettext_noop("protection_measures: register %(register)s has no person identifier"),
+                        register=code,
+                    )
+                ]
+            )
         agg = ind["aggregate"]
         of = ind.get("of")
         if agg == "count" or not of:
@@ -491,13 +529,16 @@ class Extractor:
         result = Result(out_dir=self.out_dir)
         con = self.connect(work)
         try:
-            self.progress(1, "field of study")
+            self.progress(1, Message(gettext_noop("field of study")))
             self.field_of_study(con)
             # 1. mapping tables: distinct identifiers → pseudonyms, once each.
             needed = self.needed_maps()
             sample = self.manifest.get("sample")
             for n, ((domain, stage), cols) in enumerate(sorted(needed.items())):
-                self.progress(3 + 12 * n / max(1, len(needed)), f"pseudonyms ({domain}, key {stage})")
+                self.progress(
+                    3 + 12 * n / max(1, len(needed)),
+                    Message(gettext_noop("pseudonyms (%(domain)s, key %(stage)s)"), domain=domain, stage=stage),
+                )
                 if domain == "person":
                     ids = con.sql("SELECT id FROM fos_persons ORDER BY id").to_arrow_table().column(0)
                 else:
@@ -552,7 +593,7 @@ class Extractor:
                         )
                     )
             # 3. other formats, from the delivered Parquet (already filtered, recoded, pseudonymised).
-            self.progress(86, "formats")
+            self.progress(86, Message(gettext_noop("formats")))
             rows: dict[str, int] = {}
             for stem, _reg, _names in delivered:
                 path = work / f"{stem}.parquet"
@@ -567,7 +608,7 @@ class Extractor:
                 if "dta" in formats:
                     self.write_dta(con, path, work, stem, rows[stem])
             # 4. risk report (on the Parquet written, before it is removed if not asked for).
-            self.progress(92, "risk report")
+            self.progress(92, Message(gettext_noop("risk report")))
             result.risk_report = self.risk_report(con, work, delivered)
             if "parquet" not in formats:
                 for stem, _reg, _names in delivered:
@@ -609,7 +650,7 @@ class Extractor:
         )
         result.files = files
         result.rows = sum(rows.values())
-        self.progress(99, "publishing")
+        self.progress(99, Message(gettext_noop("publishing")))
         return result
 
     # outputs -------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from outputs.translation import SEPARATOR, render
+
 
 class Extraction(models.Model):
     class Status(models.TextChoices):
@@ -24,6 +26,8 @@ class Extraction(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     step = models.CharField(_("current step"), max_length=200, blank=True)
+    # the step as a stored message (outputs.translation), shown in the reader's language
+    step_message = models.JSONField(_("current step, translatable"), null=True, blank=True, editable=False)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     delivery_path = models.CharField(_("delivery folder"), max_length=500, blank=True)
     files = models.JSONField(_("delivered files"), default=list, blank=True)
@@ -31,6 +35,8 @@ class Extraction(models.Model):
     rows = models.BigIntegerField(_("rows delivered"), null=True, blank=True)
     seconds = models.FloatField(_("duration (s)"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # the problems as stored messages (a library's own text as it is), shown in the reader's language
+    error_messages = models.JSONField(_("error, translatable"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("started by"),
@@ -53,6 +59,16 @@ class Extraction(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def step_text(self) -> str:
+        """The current step in the reader's language (an extraction that ran before: as it was written)."""
+        return render(self.step_message, fallback=self.step)
+
+    @property
+    def error_text(self) -> str:
+        """Why the extraction failed, in the reader's language (before: as it was written)."""
+        return SEPARATOR.join(render(self.error_messages, fallback=[])) or self.error
 
     @property
     def data_files(self) -> list[dict]:

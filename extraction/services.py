@@ -10,8 +10,11 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ask4mdp.audit.services import log_event
+from outputs.translation import SEPARATOR, Message, english, stored
 from pseudonym.services import project_key_ensure, pseudonymise_distinct
 
 from . import engine
@@ -29,11 +32,13 @@ def extraction_start(*, project, manifest: dict, actor, check_permission: bool =
     """Queue the extraction of ``manifest`` for ``project`` (validated first; the worker runs it)."""
     if check_permission and not can_run(actor, project):
         raise PermissionDenied(
-            "only the project's extractors, pseudonymisers or an administrator may extract"
+            _("only the project's extractors, pseudonymisers or an administrator may extract")
         )
     engine.validate_manifest(manifest)
     if manifest["project"]["reference"] != project.reference:
-        raise engine.ManifestInvalid(["project/reference: the manifest is for another project"])
+        raise engine.ManifestInvalid(
+            [Message(gettext_noop("project/reference: the manifest is for another project"))]
+        )
     with transaction.atomic(durable=not transaction.get_connection().in_atomic_block):
         project_key_ensure(project=project, actor=actor)
         extraction = Extraction.objects.create(
@@ -95,7 +100,15 @@ def extraction_run(*, extraction_id: int) -> Extraction | None:
 def _run(extraction_id: int) -> Extraction | None:
     claimed = Extraction.objects.filter(
         pk=extraction_id, status__in=[Extraction.Status.QUEUED, Extraction.Status.RUNNING]
-    ).update(status=Extraction.Status.RUNNING, started_at=timezone.now(), progress=0, step="", error="")
+    ).update(
+        status=Extraction.Status.RUNNING,
+        started_at=timezone.now(),
+        progress=0,
+        step="",
+        step_message=None,
+        error="",
+        error_messages=None,
+    )
     if not claimed:
         return None  # already delivered or failed: nothing to do
     extraction = Extraction.objects.select_related("project").get(pk=extraction_id)
@@ -103,11 +116,13 @@ def _run(extraction_id: int) -> Extraction | None:
     project = extraction.project
     last = {"t": 0.0, "v": -1}
 
-    def progress(value: int, step: str) -> None:
+    def progress(value: int, step: str | Message) -> None:
         now = time.monotonic()
         if value != last["v"] and (now - last["t"] > 0.3 or value - last["v"] >= 5):
             last.update(t=now, v=value)
-            Extraction.objects.filter(pk=extraction_id).update(progress=value, step=step[:200])
+            Extraction.objects.filter(pk=extraction_id).update(
+                progress=value, step=english(step)[:200], step_message=stored(step)
+            )
 
     def pseudonymise(domain: str, stage: int, values: list[str]) -> list[str]:
         return pseudonymise_distinct(project=project, domain=domain, values=values, stage=stage)
@@ -124,14 +139,15 @@ def _run(extraction_id: int) -> Extraction | None:
             progress=progress,
         )
     except Exception as exc:  # noqa: BLE001 - recorded on the extraction, shown on its page
-        message = (
-            "; ".join(exc.errors)
-            if isinstance(exc, engine.ManifestInvalid)
-            else f"{type(exc).__name__}: {exc}"
-        )
+        # the manifest's problems are translatable; any other failure is shown as the library wrote it
+        problems = exc.errors if isinstance(exc, engine.ManifestInvalid) else [f"{type(exc).__name__}: {exc}"]
+        message = SEPARATOR.join(english(problems))
         with transaction.atomic():
             Extraction.objects.filter(pk=extraction_id).update(
-                status=Extraction.Status.FAILED, error=message[:4000], finished_at=timezone.now()
+                status=Extraction.Status.FAILED,
+                error=message[:4000],
+                error_messages=stored(problems),
+                finished_at=timezone.now(),
             )
             log_event("extraction.failed", actor=None, obj=extraction, data={"error": message[:500]})
         logger.warning("extraction %s failed: %s", extraction_id, message[:500])
@@ -141,6 +157,7 @@ def _run(extraction_id: int) -> Extraction | None:
             status=Extraction.Status.SUCCEEDED,
             progress=100,
             step="",
+            step_message=None,
             delivery_path=str(result.out_dir),
             files=[f.as_dict() for f in result.files],
             risk_report=result.risk_report,

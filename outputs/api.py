@@ -13,12 +13,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import selectors, services
 from .models import ApiToken, OutputRequest
 from .permissions import can_submit_outputs
+from .translation import shown
 
 
 def _error(status: int, message: str) -> JsonResponse:
@@ -26,6 +28,10 @@ def _error(status: int, message: str) -> JsonResponse:
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="ask4mdp outputs"'
     return response
+
+
+def _token_required() -> JsonResponse:
+    return _error(401, _("a valid, unexpired token is required (Authorization: Bearer …)"))
 
 
 def _authenticate(request) -> ApiToken | None:
@@ -53,7 +59,7 @@ def _request_json(output_request: OutputRequest) -> dict:
                 "kind": f.kind,
                 "sha256": f.sha256,
                 "check_status": f.check_status,
-                "summary": (f.check_result or {}).get("summary", ""),
+                "summary": shown(f.check_result, "summary"),
                 "decision": f.decision,
             }
             for f in output_request.files.all()
@@ -66,27 +72,30 @@ def _request_json(output_request: OutputRequest) -> dict:
 def submit(request):
     token = _authenticate(request)
     if token is None:
-        return _error(401, "a valid, unexpired token is required (Authorization: Bearer …)")
+        return _token_required()
     project = token.project
     if not can_submit_outputs(token.user, project):
-        return _error(403, "this token's researcher can no longer submit outputs for this project")
+        return _error(403, _("this token's researcher can no longer submit outputs for this project"))
     try:
         metadata = json.loads(request.POST.get("metadata") or "{}")
     except json.JSONDecodeError as exc:
-        return _error(400, f"metadata is not valid JSON: {exc}")
+        return _error(400, _("metadata is not valid JSON: %(error)s") % {"error": exc})
     if not isinstance(metadata, dict):
         return _error(
-            400, "metadata must be a JSON object mapping file names to {kind, spec, supporting_table}"
+            400, _("metadata must be a JSON object mapping file names to {kind, spec, supporting_table}")
         )
     supporting = {f.name: f for f in request.FILES.getlist("supporting")}
     files = []
     for upload in request.FILES.getlist("files"):
         meta = metadata.get(upload.name) or {}
         if not isinstance(meta, dict):
-            return _error(400, f"metadata for {upload.name} must be an object")
+            return _error(400, _("metadata for %(name)s must be an object") % {"name": upload.name})
         support_name = meta.get("supporting_table")
         if support_name and support_name not in supporting:
-            return _error(400, f"supporting table {support_name} was not uploaded in 'supporting'")
+            return _error(
+                400,
+                _("supporting table %(name)s was not uploaded in 'supporting'") % {"name": support_name},
+            )
         files.append(
             {
                 "file": upload,
@@ -108,7 +117,7 @@ def submit(request):
     except ValidationError as exc:
         return _error(400, " ".join(exc.messages))
     except PermissionDenied:
-        return _error(403, "not allowed")
+        return _error(403, _("not allowed"))
     output_request.refresh_from_db()
     return JsonResponse(_request_json(output_request), status=201)
 
@@ -118,12 +127,12 @@ def submit(request):
 def detail(request, pk):
     token = _authenticate(request)
     if token is None:
-        return _error(401, "a valid, unexpired token is required (Authorization: Bearer …)")
+        return _token_required()
     output_request = (
         OutputRequest.objects.filter(pk=pk, project=token.project).select_related("project").first()
     )
     if output_request is None:
-        return _error(404, "no such output request for this token's project")
+        return _error(404, _("no such output request for this token's project"))
     return JsonResponse(_request_json(output_request))
 
 

@@ -14,6 +14,9 @@ import unicodedata
 from pathlib import Path
 
 import pandas as pd
+from django.utils.translation import gettext_noop
+
+from .translation import Message, MessageError
 
 ALLOWED_TYPES = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".dta": "stata"}
 SAMPLE = 2000
@@ -66,7 +69,7 @@ ADDRESS = re.compile(
 PERSON_NAME = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ'\-]+(\s+[A-ZÀ-Ý][a-zà-ÿ'\-]+){1,3}$")
 
 
-class InputError(ValueError):
+class InputError(MessageError):
     """The file is refused; the message says why."""
 
 
@@ -74,7 +77,9 @@ def file_type(name: str) -> str:
     suffix = Path(name).suffix.lower()
     if suffix not in ALLOWED_TYPES:
         raise InputError(
-            f"file type {suffix or '(none)'} is not allowed: use CSV, XLSX, Parquet or Stata (.dta)"
+            gettext_noop("file type %(suffix)s is not allowed: use CSV, XLSX, Parquet or Stata (.dta)"),
+            # Translators: the type of a file name without an extension
+            suffix=suffix or Message(gettext_noop("(none)")),
         )
     return ALLOWED_TYPES[suffix]
 
@@ -88,7 +93,9 @@ def sniff(kind: str, head: bytes) -> None:
         "csv": b"\x00" not in head[:4096],
     }[kind]
     if not ok:
-        raise InputError(f"the content is not a {kind.upper()} file (corrupt or mislabelled)")
+        raise InputError(
+            gettext_noop("the content is not a %(kind)s file (corrupt or mislabelled)"), kind=kind.upper()
+        )
 
 
 def read_input(path: Path, kind: str) -> pd.DataFrame:
@@ -105,7 +112,9 @@ def read_input(path: Path, kind: str) -> pd.DataFrame:
         return pd.read_stata(path, convert_categoricals=False)
     except Exception as exc:  # every reader fails its own way on a corrupt file
         raise InputError(
-            f"the file cannot be read as {kind.upper()}: {str(exc).splitlines()[0] if str(exc) else exc}"
+            gettext_noop("the file cannot be read as %(kind)s: %(error)s"),
+            kind=kind.upper(),
+            error=str(exc).splitlines()[0] if str(exc) else repr(exc),
         ) from exc
 
 

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from .translation import SEPARATOR, render
+
 
 def output_upload_to(instance, filename: str) -> str:
     return f"outputs/{instance.output_request.project.reference}/{instance.output_request_id}/{filename}"
@@ -301,3 +303,9 @@ class InputFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.reference} {self.original_name}"
+
+    @property
+    def refusal_text(self) -> str:
+        """Why the file was refused, in the reader's language: the problems the checks found (stored
+        translatable), else the reason the input checker wrote."""
+        return SEPARATOR.join(render(self.problems, fallback=[])) or self.refusal_reason

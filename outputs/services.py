@@ -19,6 +19,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ask4mdp.accounts.roles import Role
 from ask4mdp.accounts.selectors import users_with_role
@@ -43,6 +44,7 @@ from .permissions import (
     is_output_checker,
     is_researcher_of,
 )
+from .translation import SEPARATOR, Message, english, store, stored
 
 OUTPUT_EXTENSIONS = {
     OutputFile.Kind.TABLE: {".csv", ".xlsx"},
@@ -227,55 +229,55 @@ def output_request_create(
 
 
 def _check_one(output: OutputFile, project) -> tuple[str, dict]:
-    """Run the disclosure checks for one file; returns (status, result)."""
+    """Run the disclosure checks for one file; returns (status, result).
+
+    The result is read later by the researcher and the checkers: its texts are stored with
+    ``translation.store``, to be shown in each reader's language.
+    """
     from .sdc import SDCParams, SpecError, run_spec
     from .sdc.acro_bundle import flagged_cells
     from .sdc.differencing import TableCounts, counts_from_result, find_differencing
+    from .sdc.result import summary_message
 
     params = SDCParams.from_settings()
     if output.kind == OutputFile.Kind.ACRO:
         record = output.acro_record or {}
-        status = record.get("status", "review")
+        acro_status = status = record.get("status", "review")
+        notes = []
+        if record.get("checksum_ok") is False:
+            notes.append(
+                Message(gettext_noop("the file's checksum does not match the one ACRO wrote: review it"))
+            )
+            status = "fail" if status == "fail" else "review"
         result = {
-            "status": status,
-            "summary": record.get("summary", ""),
+            "status": acro_status,
             "source": "acro",
             "cells": flagged_cells(record.get("outcome")),
             "command": record.get("command", ""),
             "acro_type": record.get("type", ""),
-            "notes": [],
+            **store(summary=record.get("summary", ""), notes=notes),  # ACRO's summary is ACRO's own text
         }
-        if record.get("checksum_ok") is False:
-            result["notes"].append("the file's checksum does not match the one ACRO wrote: review it")
-            status = "fail" if status == "fail" else "review"
         return status, result
     if not output.spec:
-        note = (
-            "no spec or ACRO record: the checker checks this output by hand"
+        note = Message(
+            gettext_noop("no spec or ACRO record: the checker checks this output by hand")
             if output.kind != OutputFile.Kind.DOCUMENT
-            else "document: the checker reads it"
+            else gettext_noop("document: the checker reads it")
         )
-        return "review", {
-            "status": "review",
-            "summary": "review; " + note,
-            "source": "manual",
-            "cells": [],
-            "notes": [note],
-        }
+        summary = summary_message("review", [note])
+        return "review", {"status": "review", "source": "manual", "cells": [], **store(summary=summary, notes=[note])}
     try:
         checked = run_spec(output.spec, base_dir=Path(project.delivery_dir), params=params, confine=True)
     except SpecError as exc:
+        summary = Message(gettext_noop("the spec could not be checked: %(error)s"), error=exc.message)
         return "error", {
             "status": "error",
-            "summary": f"the spec could not be checked: {exc}",
             "source": "spec",
             "cells": [],
-            "notes": [str(exc)],
+            **store(summary=summary, notes=[exc.message]),
         }
-    result = checked.as_dict()
-    result["source"] = "spec"
-    status = checked.status
-    table = result.get("table")
+    table = checked.table
+    findings = []
     if table and table.get("counts"):
         from .selectors import released_tables_for
 
@@ -294,15 +296,19 @@ def _check_one(output: OutputFile, project) -> tuple[str, dict]:
             for r in released_tables_for(project, definition["data_sha256"])
         ]
         findings = find_differencing(new, released, params.safe_threshold)
-        if findings:
-            result["differencing"] = findings
-            result["checks"]["differencing"] = len(findings)
-            result["notes"] += [f["message"] for f in findings]
-            if status == "pass":
-                status = "review"
-                result["status"] = "review"
-            result["summary"] += f"; differencing: {len(findings)} cells revealed by released outputs"
-    return status, result
+    if findings:
+        checked.checks["differencing"] = len(findings)
+        checked.notes += [f["message"] for f in findings]
+        if checked.status == "pass":
+            checked.status = "review"
+        checked.details.append(
+            Message(gettext_noop("differencing: %(count)s cells revealed by released outputs"), count=len(findings))
+        )
+    result = checked.as_dict()
+    result["source"] = "spec"
+    if findings:
+        result["differencing"] = [{**f, **store(message=f["message"])} for f in findings]
+    return checked.status, result
 
 
 def output_checks_run(*, output_request_id: int) -> OutputRequest:
@@ -319,9 +325,11 @@ def output_checks_run(*, output_request_id: int) -> OutputRequest:
                 "error",
                 {
                     "status": "error",
-                    "summary": f"internal error: {exc.__class__.__name__}",
                     "cells": [],
-                    "notes": [],
+                    **store(
+                        summary=Message(gettext_noop("internal error: %(error)s"), error=exc.__class__.__name__),
+                        notes=[],
+                    ),
                 },
             )
     with transaction.atomic(durable=True):
@@ -599,11 +607,11 @@ def input_file_upload(*, project, actor, file, legal_basis: str, description: st
         kind = input_checks.file_type(file.name)
         if file.size is not None and file.size > _max_input_size():
             raise input_checks.InputError(
-                _("The file is larger than the limit of %(limit)s MB.")
-                % {"limit": _max_input_size() // (1024 * 1024)}
+                gettext_noop("The file is larger than the limit of %(limit)s MB."),
+                limit=_max_input_size() // (1024 * 1024),
             )
         if not file.size:
-            raise input_checks.InputError(_("The file is empty."))
+            raise input_checks.InputError(gettext_noop("The file is empty."))
         file.seek(0)
         input_checks.sniff(kind, file.read(8192))
         file.seek(0)
@@ -634,13 +642,17 @@ def input_file_upload(*, project, actor, file, legal_basis: str, description: st
 
 
 def input_file_check(*, input_file_id: int) -> InputFile:
-    """The worker reads the file, profiles it and looks for direct identifiers."""
+    """The worker reads the file, profiles it and looks for direct identifiers.
+
+    A refused file's problems are stored translatable (``InputFile.refusal_text`` shows them in the
+    reader's language); ``refusal_reason`` keeps them in English, as the audit log does.
+    """
     item = InputFile.objects.get(pk=input_file_id)
     problems, profile, identifiers = [], {}, {}
     try:
         df = input_checks.read_input(Path(item.file.path), item.file_type)
         if df.empty or not len(df.columns):
-            raise input_checks.InputError("the file has no rows or no columns")
+            raise input_checks.InputError(gettext_noop("the file has no rows or no columns"))
         profile = input_checks.profile(df)
         identifiers = input_checks.detect_identifiers(df)
         for column in profile["columns"]:  # never show an identifier's values, not even its range
@@ -648,14 +660,14 @@ def input_file_check(*, input_file_id: int) -> InputFile:
                 column.pop("min", None)
                 column.pop("max", None)
     except input_checks.InputError as exc:
-        problems.append(str(exc))
+        problems.append(exc.message)
     with transaction.atomic(durable=True):
         item = InputFile.objects.select_for_update().get(pk=input_file_id)
         if item.status != InputFile.Status.UPLOADED:
             return item
-        item.profile, item.identifiers, item.problems = profile, identifiers, problems
+        item.profile, item.identifiers, item.problems = profile, identifiers, stored(problems)
         item.status = InputFile.Status.REFUSED if problems else InputFile.Status.CHECKED
-        item.refusal_reason = "; ".join(problems)
+        item.refusal_reason = SEPARATOR.join(english(problems))
         item.checked_at = timezone.now()
         item.save()
         log_event(
@@ -665,7 +677,7 @@ def input_file_check(*, input_file_id: int) -> InputFile:
             data={
                 "status": item.status,
                 "identifiers": identifiers,
-                "problems": problems,
+                "problems": english(problems),
                 "rows": profile.get("rows"),
             },
         )

@@ -29,12 +29,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from django.utils.translation import gettext_noop  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.neighbors import NearestNeighbors  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 from . import figures  # noqa: E402
-from .pipeline import InputError, _clean, check_columns, write_table  # noqa: E402
+from .pipeline import InputError, _clean, check_columns, input_error, write_table  # noqa: E402
 from .report import _distance_space, association_matrix, regression_comparison  # noqa: E402
 from .synthesis import CATEGORICAL, NOT_VALID_LABEL, _as_labels, column_kinds, synthesise  # noqa: E402
 
@@ -202,17 +203,17 @@ def run_linkage_lab(
 
 def _validate(df: pd.DataFrame, common: list[str], part_a: list[str], part_b: list[str]) -> None:
     if not common:
-        raise InputError("--common: at least one shared variable is needed")
+        raise InputError(gettext_noop("--common: at least one shared variable is needed"))
     if not part_a or not part_b:
-        raise InputError("--part-a and --part-b: each part needs at least one variable of its own")
+        raise InputError(gettext_noop("--part-a and --part-b: each part needs at least one variable of its own"))
     check_columns(df, common, "--common")
     check_columns(df, part_a, "--part-a")
     check_columns(df, part_b, "--part-b")
     names = common + part_a + part_b
     if len(set(names)) != len(names):
-        raise InputError("a variable may appear in only one of --common, --part-a and --part-b")
+        raise InputError(gettext_noop("a variable may appear in only one of --common, --part-a and --part-b"))
     if len(df) < 100:
-        raise InputError("at least 100 records are needed for the linkage laboratory")
+        raise InputError(gettext_noop("at least 100 records are needed for the linkage laboratory"))
 
 
 def _run(
@@ -268,7 +269,7 @@ def _run(
         a_syn = synthesise(a, seed=seed, min_leaf_size=min_leaf_size).data
         b_syn = synthesise(b, seed=seed + 1, min_leaf_size=min_leaf_size).data
     except ValueError as exc:
-        raise InputError(str(exc)) from exc
+        raise input_error(exc) from exc
     progress(45)
     a_syn_q = a_syn.iloc[
         np.sort(rng.choice(len(a_syn), min(max_queries, len(a_syn)), replace=False))

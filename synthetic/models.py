@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from outputs.translation import render
+
 
 class JobStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
@@ -30,6 +32,8 @@ class SyntheticJob(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress"), default=0)
     error = models.TextField(_("error"), blank=True)
+    # the error as a stored message (outputs.translation), shown in the reader's language
+    error_message = models.JSONField(_("error, translatable"), null=True, blank=True, editable=False)
     report = models.JSONField(_("report"), default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -57,6 +61,11 @@ class SyntheticJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def error_text(self) -> str:
+        """Why the job failed, in the reader's language (a job that failed before: as it was written)."""
+        return render(self.error_message, fallback=self.error)
 
 
 class SyntheticDataset(SyntheticJob):

@@ -11,24 +11,38 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext_noop
 from threadpoolctl import threadpool_limits
+
+from outputs.translation import Message, MessageError
 
 from . import figures
 from .report import evaluate, thresholds
 from .synthesis import NOT_VALID_LABEL, synthesise, synthesise_marginals, train_holdout_split
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".dta": "stata"}
+NO_SUCH_FILE = gettext_noop("no such file: %(path)s")
+CANNOT_READ = gettext_noop("cannot read %(name)s: %(error)s")
 Progress = Callable[[int], None]
 
 
-class InputError(ValueError):
-    """A problem with what the user gave us (file, column names): shown to them as is."""
+class InputError(MessageError):
+    """A problem with what the user gave us (file, column names): shown to them in their language."""
+
+
+def input_error(exc: ValueError) -> InputError:
+    """The synthesiser's refusal of the data, for the user (a library's own message as it is)."""
+    return InputError(exc.message if isinstance(exc, MessageError) else str(exc))
 
 
 def file_format(path: Path) -> str:
     fmt = FORMATS.get(Path(path).suffix.lower())
     if fmt is None:
-        raise InputError(f"unsupported file type {Path(path).suffix or '(none)'}: use .csv, .parquet or .dta")
+        raise InputError(
+            gettext_noop("unsupported file type %(suffix)s: use .csv, .parquet or .dta"),
+            # Translators: the type of a file name without an extension
+            suffix=Path(path).suffix or Message(gettext_noop("(none)")),
+        )
     return fmt
 
 
@@ -36,7 +50,7 @@ def read_table(path: Path) -> pd.DataFrame:
     path = Path(path)
     fmt = file_format(path)
     if not path.is_file():
-        raise InputError(f"no such file: {path}")
+        raise InputError(NO_SUCH_FILE, path=str(path))
     try:
         if fmt == "csv":
             df = pd.read_csv(path)
@@ -52,7 +66,7 @@ def read_table(path: Path) -> pd.DataFrame:
             return pd.read_parquet(path)
         return pd.read_stata(path, convert_categoricals=False)
     except (ValueError, OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {path.name}: {exc}") from exc
+        raise InputError(CANNOT_READ, name=path.name, error=str(exc)) from exc
 
 
 def read_columns(path: Path) -> list[str]:
@@ -60,7 +74,7 @@ def read_columns(path: Path) -> list[str]:
     path = Path(path)
     fmt = file_format(path)
     if not path.is_file():
-        raise InputError(f"no such file: {path}")
+        raise InputError(NO_SUCH_FILE, path=str(path))
     try:
         if fmt == "csv":
             return [str(c) for c in pd.read_csv(path, nrows=0).columns]
@@ -73,7 +87,7 @@ def read_columns(path: Path) -> list[str]:
         _, meta = pyreadstat.read_dta(str(path), metadataonly=True)
         return list(meta.column_names)
     except Exception as exc:  # noqa: BLE001 — any unreadable file is the user's input problem
-        raise InputError(f"cannot read {path.name}: {exc}") from exc
+        raise InputError(CANNOT_READ, name=path.name, error=str(exc)) from exc
 
 
 def write_table(df: pd.DataFrame, path: Path) -> None:
@@ -107,11 +121,15 @@ def _clean(value):
     return value
 
 
-def check_columns(df: pd.DataFrame, names: Sequence[str], what: str) -> None:
+def check_columns(df: pd.DataFrame, names: Sequence[str], what: str | Message) -> None:
+    """``what`` names the list: a command's option, or a ``Message`` such as "quasi-identifiers"."""
     unknown = [n for n in names if n not in df.columns]
     if unknown:
         raise InputError(
-            f"{what}: unknown column(s) {', '.join(unknown)}; the file has {', '.join(map(str, df.columns))}"
+            gettext_noop("%(what)s: unknown column(s) %(unknown)s; the file has %(columns)s"),
+            what=what,
+            unknown=", ".join(unknown),
+            columns=", ".join(map(str, df.columns)),
         )
 
 
@@ -140,15 +158,15 @@ def _run_synthesis(
     """Split train/holdout (seeded), synthesise the training part with CART (and the marginals
     baseline), evaluate both against the holdout, write ``report.json``, ``report.pdf`` and PNGs."""
     if len(df) < 50:
-        raise InputError("at least 50 records are needed to synthesise and evaluate")
+        raise InputError(gettext_noop("at least 50 records are needed to synthesise and evaluate"))
     if target is not None:
         check_columns(df, [target], "--target")
     if quasi_identifiers is not None:
-        check_columns(df, quasi_identifiers, "quasi-identifiers")
+        check_columns(df, quasi_identifiers, Message(gettext_noop("quasi-identifiers")))
     if regression_outcome is not None:
-        check_columns(df, [regression_outcome], "regression outcome")
+        check_columns(df, [regression_outcome], Message(gettext_noop("regression outcome")))
     if regression_predictors is not None:
-        check_columns(df, regression_predictors, "regression predictors")
+        check_columns(df, regression_predictors, Message(gettext_noop("regression predictors")))
     settings_synthetic = settings_synthetic or {}
     tick = progress or (lambda p: None)
     started = time.perf_counter()
@@ -163,11 +181,13 @@ def _run_synthesis(
             progress=lambda p: tick(p * 25 // 100),
         )
     except ValueError as exc:
-        raise InputError(str(exc)) from exc
+        raise input_error(exc) from exc
     if len(cart.data) < len(df) // 2:
         raise InputError(
-            "the synthesiser could only copy real records that are unique (too few variables or "
-            "too little variation): no synthetic file is produced"
+            gettext_noop(
+                "the synthesiser could only copy real records that are unique (too few variables or "
+                "too little variation): no synthetic file is produced"
+            )
         )
     synthesis_seconds = time.perf_counter() - started
     baseline = synthesise_marginals(

@@ -18,8 +18,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ask4mdp.audit.services import log_event
+from outputs.translation import Message
 
 from . import pipeline
 from .models import JobStatus, LinkageRun, SyntheticDataset
@@ -112,18 +114,20 @@ def _progress(model, pk: int):
 
 
 def _fail(job, exc: Exception, action: str) -> None:
-    message = (
-        str(exc)
-        if isinstance(exc, pipeline.InputError)
-        else _("The computation failed: %(error)s") % {"error": exc.__class__.__name__}
-    )
-    if not isinstance(exc, pipeline.InputError):
+    """Record why the job failed: in English (the record) and translatable, for whoever reads the page."""
+    if isinstance(exc, pipeline.InputError):
+        message = exc.message
+    else:
+        message = Message(gettext_noop("The computation failed: %(error)s"), error=exc.__class__.__name__)
         logger.error("synthetic job %s failed\n%s", job.pk, traceback.format_exc())
     with transaction.atomic(durable=True):
         type(job).objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED, error=message, finished_at=timezone.now()
+            status=JobStatus.FAILED,
+            error=message.english(),
+            error_message=message.as_json(),
+            finished_at=timezone.now(),
         )
-        log_event(action, actor=None, obj=job, data={"error": message})
+        log_event(action, actor=None, obj=job, data={"error": message.english()})
 
 
 def synthetic_dataset_run(*, synthetic_dataset_id: int) -> SyntheticDataset | None:
@@ -153,7 +157,12 @@ def synthetic_dataset_run(*, synthetic_dataset_id: int) -> SyntheticDataset | No
         return SyntheticDataset.objects.get(pk=dataset.pk)
     with transaction.atomic(durable=True):
         SyntheticDataset.objects.filter(pk=dataset.pk).update(
-            status=JobStatus.DONE, progress=100, report=report, finished_at=timezone.now(), error=""
+            status=JobStatus.DONE,
+            progress=100,
+            report=report,
+            finished_at=timezone.now(),
+            error="",
+            error_message=None,
         )
         dataset.refresh_from_db()
         log_event(
@@ -242,7 +251,12 @@ def linkage_run_execute(*, linkage_run_id: int) -> LinkageRun | None:
         return LinkageRun.objects.get(pk=run.pk)
     with transaction.atomic(durable=True):
         LinkageRun.objects.filter(pk=run.pk).update(
-            status=JobStatus.DONE, progress=100, report=report, finished_at=timezone.now(), error=""
+            status=JobStatus.DONE,
+            progress=100,
+            report=report,
+            finished_at=timezone.now(),
+            error="",
+            error_message=None,
         )
         run.refresh_from_db()
         log_event(

@@ -32,7 +32,10 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext_noop
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+from outputs.translation import MessageError
 
 NUMERIC, CATEGORICAL, DATE = "numeric", "categorical", "date"
 MISSING = "__missing__"
@@ -269,7 +272,9 @@ def _prepare(
     quasi = list(default_quasi_identifiers(df) if quasi_identifiers is None else quasi_identifiers)
     missing = [q for q in quasi if q not in df.columns]
     if missing:
-        raise ValueError(f"unknown quasi-identifier columns: {', '.join(map(str, missing))}")
+        raise MessageError(
+            gettext_noop("unknown quasi-identifier columns: %(columns)s"), columns=", ".join(map(str, missing))
+        )
     removed = 0
     fit = df
     if remove_unique and quasi:
@@ -277,8 +282,8 @@ def _prepare(
         removed = int(mask.sum())
         fit = df.loc[~mask.to_numpy()]
         if len(fit) < 2 * min_leaf_size:  # nothing sensible left to fit on
-            raise ValueError(
-                "too few records remain after removing the records unique on the quasi-identifiers"
+            raise MessageError(
+                gettext_noop("too few records remain after removing the records unique on the quasi-identifiers")
             )
     return quasi, removed, fit.reset_index(drop=True)
 
@@ -303,7 +308,7 @@ def synthesise(
     common records (frequent in low-dimensional categorical data) stay: a real sample has them too.
     """
     if df.empty or len(df.columns) == 0:
-        raise ValueError("the input has no records or no columns")
+        raise MessageError(gettext_noop("the input has no records or no columns"))
     visit = list(visit_sequence or df.columns)
     if sorted(map(str, visit)) != sorted(map(str, df.columns)):
         raise ValueError("the visit sequence must list every column once")

@@ -154,10 +154,12 @@ def _report_context(report: dict) -> dict:
     """Rows for the report page's tables and the distance chart."""
     distances = report.get("utility", {}).get("distribution_distance", {})
     reference = report.get("reference", {}).get("distribution_distance", {})
+    # the report's names of measures, for the reader (names it does not know are shown as they are)
+    labels = {"total_variation": _("total variation"), "exact_copies": _("Exact copies of a training record")}
     rows = [
         {
             "name": name,
-            "measure": d["measure"],
+            "measure": labels.get(d["measure"], d["measure"]),
             "synthetic": d["value"],
             "reference": reference.get(name, {}).get("value"),
         }
@@ -177,6 +179,7 @@ def _report_context(report: dict) -> dict:
     privacy = report.get("privacy", {})
     return {
         "r": report,
+        "thresholds": [{**t, "label": labels.get(t["name"], t["name"])} for t in report.get("thresholds", [])],
         "distance_rows": rows,
         "distance_chart": chart,
         "privacy": privacy,

@@ -16,13 +16,16 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from django.utils.translation import gettext_noop
+
+from ..translation import MessageError
 from .result import ACRO_CHECK_TO_RULE
 
 MAX_MEMBERS = 500
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 
 
-class BundleError(ValueError):
+class BundleError(MessageError):
     pass
 
 
@@ -66,26 +69,26 @@ def read_bundle(data: bytes) -> tuple[list[BundleOutput], dict]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise BundleError("the ACRO bundle is not a zip file") from exc
+        raise BundleError(gettext_noop("the ACRO bundle is not a zip file")) from exc
     infos = [i for i in archive.infolist() if not i.is_dir()]
     if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
-        raise BundleError("the ACRO bundle is too large")
+        raise BundleError(gettext_noop("the ACRO bundle is too large"))
     names = {}
     for info in infos:
         path = PurePosixPath(info.filename)
         if path.is_absolute() or ".." in path.parts:
-            raise BundleError(f"unsafe path in the bundle: {info.filename}")
+            raise BundleError(gettext_noop("unsafe path in the bundle: %(path)s"), path=info.filename)
         names[info.filename] = info
     results_paths = sorted((n for n in names if PurePosixPath(n).name == "results.json"), key=len)
     if not results_paths:
-        raise BundleError("no results.json in the bundle: zip the folder that acro.finalise() wrote")
+        raise BundleError(gettext_noop("no results.json in the bundle: zip the folder that acro.finalise() wrote"))
     root = PurePosixPath(results_paths[0]).parent
     try:
         results = json.loads(archive.read(results_paths[0]).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BundleError(f"results.json is not valid JSON: {exc}") from exc
+        raise BundleError(gettext_noop("results.json is not valid JSON: %(error)s"), error=str(exc)) from exc
     if not isinstance(results, dict) or not isinstance(results.get("results"), dict):
-        raise BundleError("results.json has no 'results' object: is this an ACRO bundle?")
+        raise BundleError(gettext_noop("results.json has no 'results' object: is this an ACRO bundle?"))
 
     def member(name: str) -> str:
         return str(root / name) if str(root) != "." else name
@@ -101,7 +104,7 @@ def read_bundle(data: bytes) -> tuple[list[BundleOutput], dict]:
         if "DONT_RELEASE" in str(uid):
             continue  # ACRO's own session summaries: context for the checker, never released
         if not isinstance(record, dict):
-            raise BundleError(f"output {uid} in results.json is not an object")
+            raise BundleError(gettext_noop("output %(uid)s in results.json is not an object"), uid=str(uid))
         status = str(record.get("status", "review")).lower()
         output = BundleOutput(
             uid=str(uid),
@@ -117,7 +120,9 @@ def read_bundle(data: bytes) -> tuple[list[BundleOutput], dict]:
         for entry in record.get("files", []):
             name = str(entry.get("name", ""))
             if member(name) not in names:
-                raise BundleError(f"results.json names {name!r}, which is not in the bundle")
+                raise BundleError(
+                    gettext_noop("results.json names %(name)s, which is not in the bundle"), name=repr(name)
+                )
             content = archive.read(member(name))
             sha = hashlib.sha256(content).hexdigest()
             checksum_name = member(f"checksums/{name}.txt")
@@ -132,7 +137,7 @@ def read_bundle(data: bytes) -> tuple[list[BundleOutput], dict]:
             )
         outputs.append(output)
     if not outputs:
-        raise BundleError("the ACRO bundle has no outputs")
+        raise BundleError(gettext_noop("the ACRO bundle has no outputs"))
     return outputs, config
 
 

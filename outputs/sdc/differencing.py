@@ -14,6 +14,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
+from ..translation import Message
+
 
 @dataclass
 class TableCounts:
@@ -62,10 +66,17 @@ def find_differencing(new: TableCounts, released: list[TableCounts], threshold: 
                         "variables": common,
                         "cell": list(key),
                         "difference": difference,
-                        "message": (
-                            f"combined with released output {old.name}, the cell "
-                            f"{', '.join(f'{v}={k}' for v, k in zip(common, key, strict=True)) or 'total'} "
-                            f"differs by {difference} (< {threshold})"
+                        "message": Message(
+                            gettext_noop(
+                                "combined with released output %(output)s, the cell %(cell)s differs by "
+                                "%(difference)s (< %(threshold)s)"
+                            ),
+                            output=old.name,
+                            cell=", ".join(f"{v}={k}" for v, k in zip(common, key, strict=True))
+                            # Translators: the cell of a table summed down to its grand total
+                            or Message(gettext_noop("total")),
+                            difference=difference,
+                            threshold=threshold,
                         ),
                     }
                 )

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext_noop
 
+from ..translation import Message, MessageError
 from .params import SDCParams
 from .result import Cell, CheckResult, label
 
 
-class HistogramError(ValueError):
+class HistogramError(MessageError):
     pass
 
 
@@ -24,23 +26,28 @@ def check_histogram(
 ) -> CheckResult:
     params = params or SDCParams.from_settings()
     if column not in df.columns:
-        raise HistogramError(f"unknown column {column!r}; the data has: {', '.join(map(str, df.columns))}")
+        raise HistogramError(
+            gettext_noop("unknown column %(column)s; the data has: %(available)s"),
+            column=repr(column),
+            available=", ".join(map(str, df.columns)),
+        )
     if not pd.api.types.is_numeric_dtype(df[column]):
-        raise HistogramError(f"column {column!r} is not numeric: no histogram")
+        raise HistogramError(gettext_noop("column %(column)s is not numeric: no histogram"), column=repr(column))
     if isinstance(bins, bool) or not (
         isinstance(bins, int) and bins > 0 or isinstance(bins, list) and len(bins) >= 2
     ):
-        raise HistogramError("'bins' must be a positive integer or a list of at least two bin edges")
+        raise HistogramError(gettext_noop("'bins' must be a positive integer or a list of at least two bin edges"))
     values = df[column].dropna().to_numpy(dtype=float)
     result = CheckResult(statistic="histogram", parameters=params.as_dict())
     result.definition = {"statistic": "histogram", "values": column, "bins": bins}
     if values.size == 0:
-        result.status, result.summary = "fail", "fail; empty column after dropping missing values"
+        result.status = "fail"
+        result.details = [Message(gettext_noop("empty column after dropping missing values"))]
         return result
     try:
         counts_np, edges = np.histogram(values, bins)
     except ValueError as exc:
-        raise HistogramError(f"invalid bins: {exc}") from exc
+        raise HistogramError(gettext_noop("invalid bins: %(reason)s"), reason=str(exc)) from exc
     ids = np.digitize(values, edges)
     nbins = len(edges) - 1
     counts = np.bincount(ids[(ids >= 1) & (ids <= nbins)] - 1, minlength=nbins)
@@ -61,5 +68,7 @@ def check_histogram(
         "flags": [[["threshold"] if f else []] for f in failing],
         "edges": [float(e) for e in edges],
     }
-    result.notes.append("histogram: please also check that the extreme bin edges are not disclosive")
+    result.notes.append(
+        Message(gettext_noop("histogram: please also check that the extreme bin edges are not disclosive"))
+    )
     return result.finish({"threshold": "fail"})

@@ -7,17 +7,20 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext_noop
 
+from ..translation import Message, MessageError
 from .params import SDCParams
 from .result import CheckResult
 
 REGRESSIONS = ("ols", "logit", "probit")
 
 
-class RegressionError(ValueError):
+class RegressionError(MessageError):
     """The model cannot be fitted from this spec (formula error, unknown variable…)."""
 
 
+CANNOT_FIT = gettext_noop("the formula %(formula)s cannot be fitted: %(reason)s")
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -50,9 +53,13 @@ def fit(df: pd.DataFrame, *, statistic: str, formula: str):
     import statsmodels.formula.api as smf
 
     if statistic not in REGRESSIONS:
-        raise RegressionError(f"unknown regression {statistic!r} (one of {', '.join(REGRESSIONS)})")
+        raise RegressionError(
+            gettext_noop("unknown regression %(statistic)s (one of %(choices)s)"),
+            statistic=repr(statistic),
+            choices=", ".join(REGRESSIONS),
+        )
     if not formula or "~" not in formula:
-        raise RegressionError("a regression needs a 'formula' such as \"y ~ x1 + x2\"")
+        raise RegressionError(gettext_noop("a regression needs a 'formula' such as \"y ~ x1 + x2\""))
     plain = _plain_terms(df, formula)
     if plain is not None and statistic == "ols":
         lhs, terms = plain
@@ -69,7 +76,7 @@ def fit(df: pd.DataFrame, *, statistic: str, formula: str):
                 warnings.simplefilter("ignore")
                 results = model.fit(disp=0) if statistic != "ols" else model.fit()
         except Exception as exc:  # perfect separation, singular matrices, y outside [0, 1]…
-            raise RegressionError(f"the formula {formula!r} cannot be fitted: {exc}") from exc
+            raise RegressionError(CANNOT_FIT, formula=repr(formula), reason=str(exc)) from exc
         return model, results
     factory = {"ols": smf.ols, "logit": smf.logit, "probit": smf.probit}[statistic]
     try:
@@ -79,7 +86,7 @@ def fit(df: pd.DataFrame, *, statistic: str, formula: str):
             results = model.fit(disp=0) if statistic != "ols" else model.fit()
     except Exception as exc:  # patsy and statsmodels raise many kinds of errors for a bad formula
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-        raise RegressionError(f"the formula {formula!r} cannot be fitted: {message}") from exc
+        raise RegressionError(CANNOT_FIT, formula=repr(formula), reason=message) from exc
     return model, results
 
 
@@ -139,8 +146,14 @@ def check_regression(
     failing = dof < params.safe_dof_threshold
     result.checks["dof"] = 1 if failing else 0
     result.status = "fail" if failing else "pass"
-    comparator = "<" if failing else ">="
-    result.summary = f"{result.status}; dof={dof} {comparator} {params.safe_dof_threshold}"
+    result.details = [
+        Message(
+            gettext_noop("dof=%(dof)s %(comparator)s %(threshold)s"),
+            dof=dof,
+            comparator="<" if failing else ">=",
+            threshold=params.safe_dof_threshold,
+        )
+    ]
     coefficients = pd.DataFrame({"coef": results.params, "std_err": results.bse, "p_value": results.pvalues})
     result.table = {
         "index_names": ["term"],

@@ -3,6 +3,10 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
+from ..translation import Message, store
+
 # The rules, in the order they are reported. ``linked`` is a warning that never changes the verdict.
 RULES = ("threshold", "nk_dominance", "p_ratio", "zeros", "negatives", "missing", "dof")
 
@@ -17,6 +21,15 @@ ACRO_CHECK_TO_RULE = {
 }
 
 STATUS_ORDER = {"pass": 0, "review": 1, "fail": 2}
+STATUS_WORDS = {"pass": gettext_noop("pass"), "review": gettext_noop("review"), "fail": gettext_noop("fail")}
+
+
+def summary_message(status: str, details=()) -> Message:
+    """"fail; threshold: 2 cells fail; …": the verdict, then what decided it."""
+    word = Message(STATUS_WORDS.get(status, status))
+    if not details:
+        return word
+    return Message(gettext_noop("%(status)s; %(details)s"), status=word, details=list(details))
 
 
 def worst(statuses) -> str:
@@ -58,25 +71,28 @@ class Cell:
 class CheckResult:
     statistic: str
     status: str = "pass"
-    summary: str = ""
+    details: list[Message] = field(default_factory=list)  # what the summary says after the verdict
     checks: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RULES, 0))
     cells: list[Cell] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
     parameters: dict = field(default_factory=dict)
     # The table itself (for display and for the differencing detector).
     table: dict | None = None
     dof: int | None = None
     definition: dict = field(default_factory=dict)
 
+    @property
+    def summary(self) -> Message:
+        return summary_message(self.status, self.details)
+
     def as_dict(self) -> dict:
         data = {
             "status": self.status,
-            "summary": self.summary,
             "statistic": self.statistic,
             "checks": self.checks,
             "cells": [c.as_dict() for c in self.cells],
-            "notes": self.notes,
             "parameters": self.parameters,
+            **store(summary=self.summary, notes=self.notes),
         }
         if self.dof is not None:
             data["dof"] = self.dof
@@ -90,9 +106,14 @@ class CheckResult:
         """Set the verdict from each failing rule's status and write the summary."""
         failing = {rule: status for rule, status in rule_status.items() if self.checks.get(rule)}
         self.status = worst(failing.values())
-        parts = [
-            f"{rule}: {self.checks[rule]} cells {'fail' if status == 'fail' else 'need review'}"
+        self.details = [
+            Message(
+                gettext_noop("%(rule)s: %(count)s cells fail")
+                if status == "fail"
+                else gettext_noop("%(rule)s: %(count)s cells need review"),
+                rule=rule,
+                count=self.checks[rule],
+            )
             for rule, status in failing.items()
         ]
-        self.summary = f"{self.status}; " + "; ".join(parts) if parts else self.status
         return self

@@ -11,7 +11,9 @@ import json
 from pathlib import Path
 
 import pandas as pd
+from django.utils.translation import gettext_noop
 
+from ..translation import MessageError
 from .histogram import HistogramError, check_histogram
 from .params import SDCParams
 from .regression import REGRESSIONS, RegressionError, check_regression
@@ -33,57 +35,68 @@ KNOWN_KEYS = {
 }
 DATA_SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".dta": "stata"}
 FILTER_OPS = {"==", "!=", "<", "<=", ">", ">=", "in", "not in"}
+CANNOT_READ = gettext_noop("cannot read the data file %(name)s: %(error)s")
 
 
-class SpecError(ValueError):
+class SpecError(MessageError):
     """Anything wrong with a spec: the message says what, for the researcher."""
 
 
 def load_spec_file(path: str | Path) -> dict:
     path = Path(path)
     if not path.is_file():
-        raise SpecError(f"spec file not found: {path}")
+        raise SpecError(gettext_noop("spec file not found: %(path)s"), path=str(path))
     try:
         spec = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SpecError(f"the spec is not valid JSON: {exc}") from exc
+        raise SpecError(gettext_noop("the spec is not valid JSON: %(error)s"), error=str(exc)) from exc
     return spec
 
 
 def validate_spec(spec) -> dict:
     """Check the spec's shape (not the data); return a normalised copy."""
     if not isinstance(spec, dict):
-        raise SpecError("the spec must be a JSON object")
+        raise SpecError(gettext_noop("the spec must be a JSON object"))
     unknown = set(spec) - KNOWN_KEYS
     if unknown:
-        raise SpecError(f"unknown key(s) in the spec: {', '.join(sorted(unknown))}")
+        raise SpecError(gettext_noop("unknown key(s) in the spec: %(keys)s"), keys=", ".join(sorted(unknown)))
     statistic = spec.get("statistic")
     if statistic not in ALL_STATISTICS:
-        raise SpecError(f"unknown statistic {statistic!r}; one of: {', '.join(ALL_STATISTICS)}")
+        raise SpecError(
+            gettext_noop("unknown statistic %(statistic)s; one of: %(choices)s"),
+            statistic=repr(statistic),
+            choices=", ".join(ALL_STATISTICS),
+        )
     if not isinstance(spec.get("data"), str) or not spec["data"]:
-        raise SpecError("'data' must name the data file (CSV, Parquet or Stata)")
+        raise SpecError(gettext_noop("'data' must name the data file (CSV, Parquet or Stata)"))
     normal = dict(spec)
     for key in ("index", "columns"):
         value = spec.get(key, [])
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise SpecError(f"'{key}' must be a list of variable names")
+            raise SpecError(gettext_noop("'%(key)s' must be a list of variable names"), key=key)
         normal[key] = value
     if "values" in spec and spec["values"] is not None and not isinstance(spec["values"], str):
-        raise SpecError("'values' must be one variable name")
+        raise SpecError(gettext_noop("'values' must be one variable name"))
     if statistic in REGRESSIONS:
         if not isinstance(spec.get("formula"), str) or "~" not in spec["formula"]:
-            raise SpecError(f"statistic {statistic!r} needs a 'formula' such as \"y ~ x1 + x2\"")
+            raise SpecError(
+                gettext_noop("statistic %(statistic)s needs a 'formula' such as \"y ~ x1 + x2\""),
+                statistic=repr(statistic),
+            )
     elif statistic == "histogram":
         if not spec.get("values") and len(normal["index"]) != 1:
-            raise SpecError("a histogram needs the variable in 'values'")
+            raise SpecError(gettext_noop("a histogram needs the variable in 'values'"))
         normal.setdefault("bins", 10)
     elif not normal["index"]:
-        raise SpecError(f"statistic {statistic!r} needs at least one row variable in 'index'")
+        raise SpecError(
+            gettext_noop("statistic %(statistic)s needs at least one row variable in 'index'"),
+            statistic=repr(statistic),
+        )
     filters = spec.get("filters", [])
     if not isinstance(filters, list):
-        raise SpecError('\'filters\' must be a list of {"column", "op", "value"} objects')
+        raise SpecError(gettext_noop('\'filters\' must be a list of {"column", "op", "value"} objects'))
     for item in filters:
         if (
             not isinstance(item, dict)
@@ -91,12 +104,13 @@ def validate_spec(spec) -> dict:
             or item.get("op") not in FILTER_OPS
         ):
             raise SpecError(
-                f'invalid filter {item!r}: use {{"column": …, "op": one of '
-                f'{", ".join(sorted(FILTER_OPS))}, "value": …}}'
+                gettext_noop('invalid filter %(filter)s: use {"column": …, "op": one of %(ops)s, "value": …}'),
+                filter=repr(item),
+                ops=", ".join(sorted(FILTER_OPS)),
             )
     categories = spec.get("categories", {})
     if not isinstance(categories, dict) or not all(isinstance(v, list) for v in categories.values()):
-        raise SpecError("'categories' must map a variable to the list of its categories kept")
+        raise SpecError(gettext_noop("'categories' must map a variable to the list of its categories kept"))
     normal["filters"], normal["categories"] = filters, categories
     return normal
 
@@ -107,11 +121,14 @@ def resolve_data_path(data: str, base_dir: Path, *, confine: bool = False) -> Pa
         path = base_dir / path
     path = path.resolve()
     if confine and not path.is_relative_to(base_dir.resolve()):
-        raise SpecError("the data file must be inside the project's folder")
+        raise SpecError(gettext_noop("the data file must be inside the project's folder"))
     if not path.is_file():
-        raise SpecError(f"data file not found: {data}")
+        raise SpecError(gettext_noop("data file not found: %(data)s"), data=data)
     if path.suffix.lower() not in DATA_SUFFIXES:
-        raise SpecError(f"unsupported data file type {path.suffix!r}: use CSV, Parquet or Stata (.dta)")
+        raise SpecError(
+            gettext_noop("unsupported data file type %(suffix)s: use CSV, Parquet or Stata (.dta)"),
+            suffix=repr(path.suffix),
+        )
     return path
 
 
@@ -130,10 +147,10 @@ def read_data(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
             or "not found" in str(exc)
             or "do not match" in str(exc)
         ):
-            raise SpecError(f"unknown column in the spec: {exc}") from exc
-        raise SpecError(f"cannot read the data file {path.name}: {exc}") from exc
+            raise SpecError(gettext_noop("unknown column in the spec: %(error)s"), error=str(exc)) from exc
+        raise SpecError(CANNOT_READ, name=path.name, error=str(exc)) from exc
     except Exception as exc:  # corrupt files raise a variety of library errors
-        raise SpecError(f"cannot read the data file {path.name}: {exc}") from exc
+        raise SpecError(CANNOT_READ, name=path.name, error=str(exc)) from exc
 
 
 def data_identity(path: Path) -> str:
@@ -162,13 +179,17 @@ def _compare(column: pd.Series, op: str, value) -> pd.Series:
 def apply_population(df: pd.DataFrame, spec: dict) -> pd.DataFrame:
     for name in [f["column"] for f in spec["filters"]] + list(spec["categories"]):
         if name not in df.columns:
-            raise SpecError(f"unknown column {name!r} in the filters")
+            raise SpecError(gettext_noop("unknown column %(column)s in the filters"), column=repr(name))
     for item in spec["filters"]:
         column, op, value = df[item["column"]], item["op"], item["value"]
         try:
             mask = _compare(column, op, value)
         except TypeError as exc:
-            raise SpecError(f"filter on {item['column']!r} cannot compare with {value!r}") from exc
+            raise SpecError(
+                gettext_noop("filter on %(column)s cannot compare with %(value)s"),
+                column=repr(item["column"]),
+                value=repr(value),
+            ) from exc
         df = df[mask]
     for name, kept in spec["categories"].items():
         df = df[df[name].isin(kept) | df[name].astype(str).isin([str(k) for k in kept])]
@@ -214,7 +235,7 @@ def run_spec(
                 params=params,
             )
     except (TableError, RegressionError, HistogramError) as exc:
-        raise SpecError(str(exc)) from exc
+        raise SpecError(exc.message) from exc
     result.definition.update(
         {
             "data": spec["data"],

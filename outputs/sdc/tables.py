@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext_noop
 
+from ..translation import Message, MessageError
 from .params import SDCParams
 from .result import Cell, CheckResult, label
 
@@ -54,7 +56,7 @@ RULE_STATUS = {
 }
 
 
-class TableError(ValueError):
+class TableError(MessageError):
     """The table cannot be computed from this data (unknown column, wrong type…)."""
 
 
@@ -88,28 +90,40 @@ def compute_table(
     columns = list(columns or [])
     index = list(index or [])
     if statistic not in STATISTICS:
-        raise TableError(f"unknown statistic {statistic!r} for a table (one of {', '.join(STATISTICS)})")
+        raise TableError(
+            gettext_noop("unknown statistic %(statistic)s for a table (one of %(choices)s)"),
+            statistic=repr(statistic),
+            choices=", ".join(STATISTICS),
+        )
     if not index:
-        raise TableError("a table needs at least one row variable in 'index'")
+        raise TableError(gettext_noop("a table needs at least one row variable in 'index'"))
     keys = index + columns
     if len(set(keys)) != len(keys):
-        raise TableError("a variable appears twice in 'index' and 'columns'")
+        raise TableError(gettext_noop("a variable appears twice in 'index' and 'columns'"))
     missing_columns = [k for k in keys + ([values] if values else []) if k not in df.columns]
     if missing_columns:
         raise TableError(
-            f"unknown column(s) {', '.join(map(repr, missing_columns))}; "
-            f"the data has: {', '.join(map(str, df.columns))}"
+            gettext_noop("unknown column(s) %(columns)s; the data has: %(available)s"),
+            columns=", ".join(map(repr, missing_columns)),
+            available=", ".join(map(str, df.columns)),
         )
     if statistic != "count" and not values:
-        raise TableError(f"statistic {statistic!r} needs a 'values' variable to aggregate")
+        raise TableError(
+            gettext_noop("statistic %(statistic)s needs a 'values' variable to aggregate"),
+            statistic=repr(statistic),
+        )
     if statistic in NUMERIC_STATISTICS and not pd.api.types.is_numeric_dtype(df[values]):
-        raise TableError(f"column {values!r} is not numeric: statistic {statistic!r} cannot be computed")
+        raise TableError(
+            gettext_noop("column %(column)s is not numeric: statistic %(statistic)s cannot be computed"),
+            column=repr(values),
+            statistic=repr(statistic),
+        )
     if values and values in keys:
-        raise TableError(f"{values!r} cannot be both a dimension and the values")
+        raise TableError(gettext_noop("%(column)s cannot be both a dimension and the values"), column=repr(values))
 
     data = df[keys + ([values] if values and statistic != "count" else [])].dropna(subset=keys)
     if data.empty:
-        raise TableError("no rows left once rows with missing row/column categories are removed")
+        raise TableError(gettext_noop("no rows left once rows with missing row/column categories are removed"))
     grouped = data.groupby(keys, sort=True, observed=True, dropna=True)
     codes = grouped.ngroup().to_numpy()
     group_index = grouped.size().index
@@ -204,8 +218,13 @@ def compute_table(
     result.table = _table_dict(index, columns, row_labels, col_labels, count, cell_values, flags)
     if statistic in LINKED_TABLE_STATISTICS:
         result.notes.append(
-            "linked tables: a manual review against other outputs for differencing is recommended; "
-            f"variables defining the table: {', '.join(keys)}"
+            Message(
+                gettext_noop(
+                    "linked tables: a manual review against other outputs for differencing is recommended; "
+                    "variables defining the table: %(variables)s"
+                ),
+                variables=", ".join(keys),
+            )
         )
     if statistic == "std":
         result.dof = int(count.min()) - 1

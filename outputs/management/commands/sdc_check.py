@@ -29,6 +29,7 @@ class Command(BaseCommand):
         except SpecError as exc:
             raise CommandError(f"invalid spec {spec_path}: {exc}") from exc
         data = result.as_dict()
+        data.pop("i18n")  # the texts' translatable forms, for the pages: the command prints the texts
         if not options["with_table"]:
             data.pop("table", None)
         self.stdout.write(json.dumps(data, indent=options["indent"], ensure_ascii=False))
