@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 ROOT = Path(__file__).resolve().parent
 SCREENSHOT_DIR = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "var" / "screenshots"))
@@ -28,6 +29,19 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Each test starts in the default language, whatever an earlier test asked for.
+
+    A test client's request in French leaves French active in the thread (``LocaleMiddleware``
+    activates the request's language and nothing deactivates it), and messages made for people (form
+    errors, checks' verdicts) are translated into the active language.
+    """
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session")

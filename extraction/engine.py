@@ -41,7 +41,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from django.utils.translation import gettext_noop
 
-from outputs.translation import Message, MessageError
+from ask4mdp.ui.translation import Message, MessageError
 
 from . import risk
 from .recode_sql import compile_rule, literal, quote_ident

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from outputs.translation import SEPARATOR, render
+from ask4mdp.ui.translation import SEPARATOR, render
 
 
 class Extraction(models.Model):
@@ -26,7 +26,7 @@ class Extraction(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     step = models.CharField(_("current step"), max_length=200, blank=True)
-    # the step as a stored message (outputs.translation), shown in the reader's language
+    # the step as a stored message (ask4mdp.ui.translation), shown in the reader's language
     step_message = models.JSONField(_("current step, translatable"), null=True, blank=True, editable=False)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     delivery_path = models.CharField(_("delivery folder"), max_length=500, blank=True)

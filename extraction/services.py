@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from ask4mdp.audit.services import log_event
-from outputs.translation import SEPARATOR, Message, english, stored
+from ask4mdp.ui.translation import SEPARATOR, Message, english, stored
 from pseudonym.services import project_key_ensure, pseudonymise_distinct
 
 from . import engine

@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ask4mdp.ui.translation import shown
+
 from . import selectors, services
 from .models import ApiToken, OutputRequest
 from .permissions import can_submit_outputs
-from .translation import shown
 
 
 def _error(status: int, message: str) -> JsonResponse:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 from django.utils.translation import gettext_noop
 
-from .translation import Message, MessageError
+from ask4mdp.ui.translation import Message, MessageError
 
 ALLOWED_TYPES = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".dta": "stata"}
 SAMPLE = 2000

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from .translation import SEPARATOR, render
+from ask4mdp.ui.translation import SEPARATOR, render
 
 
 def output_upload_to(instance, filename: str) -> str:

@@ -25,6 +25,7 @@ from ask4mdp.accounts.roles import Role
 from ask4mdp.accounts.selectors import users_with_role
 from ask4mdp.audit.services import log_event
 from ask4mdp.notifications.services import notify
+from ask4mdp.ui.translation import SEPARATOR, Message, english, store, stored
 
 from . import inputs as input_checks
 from .models import (
@@ -44,7 +45,6 @@ from .permissions import (
     is_output_checker,
     is_researcher_of,
 )
-from .translation import SEPARATOR, Message, english, store, stored
 
 OUTPUT_EXTENSIONS = {
     OutputFile.Kind.TABLE: {".csv", ".xlsx"},

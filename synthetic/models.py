@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from outputs.translation import render
+from ask4mdp.ui.translation import render
 
 
 class JobStatus(models.TextChoices):
@@ -32,7 +32,7 @@ class SyntheticJob(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress"), default=0)
     error = models.TextField(_("error"), blank=True)
-    # the error as a stored message (outputs.translation), shown in the reader's language
+    # the error as a stored message (ask4mdp.ui.translation), shown in the reader's language
     error_message = models.JSONField(_("error, translatable"), null=True, blank=True, editable=False)
     report = models.JSONField(_("report"), default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

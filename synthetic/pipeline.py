@@ -14,7 +14,7 @@ import pandas as pd
 from django.utils.translation import gettext_noop
 from threadpoolctl import threadpool_limits
 
-from outputs.translation import Message, MessageError
+from ask4mdp.ui.translation import Message, MessageError
 
 from . import figures
 from .report import evaluate, thresholds

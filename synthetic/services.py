@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from ask4mdp.audit.services import log_event
-from outputs.translation import Message
+from ask4mdp.ui.translation import Message
 
 from . import pipeline
 from .models import JobStatus, LinkageRun, SyntheticDataset

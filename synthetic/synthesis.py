@@ -35,7 +35,7 @@ import pandas as pd
 from django.utils.translation import gettext_noop
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from outputs.translation import MessageError
+from ask4mdp.ui.translation import MessageError
 
 NUMERIC, CATEGORICAL, DATE = "numeric", "categorical", "date"
 MISSING = "__missing__"

@@ -2,8 +2,6 @@ from pathlib import Path
 
 import pytest
 
-from outputs.tests.conftest import english_by_default  # noqa: F401 (autouse: each test starts in English)
-
 MASTER_SECRET = "test-master-secret-0123456789abcdef-not-for-production"
 _CACHE: dict = {}
 

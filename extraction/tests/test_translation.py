@@ -6,11 +6,11 @@ import pytest
 from django.urls import reverse
 from django.utils.translation import gettext_noop, override
 
+from ask4mdp.ui.translation import Message
 from extraction import engine
 from extraction.models import Extraction
 from extraction.permissions import grant_extraction_roles
 from extraction.services import extraction_start
-from outputs.translation import Message
 
 
 def test_the_problems_of_a_manifest_speak_the_language_of_the_request(manifest):

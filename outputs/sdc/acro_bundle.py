@@ -18,7 +18,8 @@ from pathlib import PurePosixPath
 
 from django.utils.translation import gettext_noop
 
-from ..translation import MessageError
+from ask4mdp.ui.translation import MessageError
+
 from .result import ACRO_CHECK_TO_RULE
 
 MAX_MEMBERS = 500

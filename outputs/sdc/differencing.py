@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_noop
 
-from ..translation import Message
+from ask4mdp.ui.translation import Message
 
 
 @dataclass

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 from django.utils.translation import gettext_noop
 
-from ..translation import Message, MessageError
+from ask4mdp.ui.translation import Message, MessageError
+
 from .params import SDCParams
 from .result import Cell, CheckResult, label
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
-from ..translation import Message, store
+from ask4mdp.ui.translation import Message, store
 
 # The rules, in the order they are reported. ``linked`` is a warning that never changes the verdict.
 RULES = ("threshold", "nk_dominance", "p_ratio", "zeros", "negatives", "missing", "dof")

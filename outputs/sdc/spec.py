@@ -13,7 +13,8 @@ from pathlib import Path
 import pandas as pd
 from django.utils.translation import gettext_noop
 
-from ..translation import MessageError
+from ask4mdp.ui.translation import MessageError
+
 from .histogram import HistogramError, check_histogram
 from .params import SDCParams
 from .regression import REGRESSIONS, RegressionError, check_regression

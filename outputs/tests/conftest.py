@@ -9,20 +9,7 @@ import datetime
 import numpy as np
 import pandas as pd
 import pytest
-from django.utils import timezone, translation
-
-
-@pytest.fixture(autouse=True)
-def english_by_default():
-    """Each test starts in the default language, whatever an earlier test asked for.
-
-    A test client's request in French leaves French active in the thread (``LocaleMiddleware``
-    activates the request's language and nothing deactivates it), and the messages of the checks are
-    translated into the active language.
-    """
-    translation.deactivate()
-    yield
-    translation.deactivate()
+from django.utils import timezone
 
 
 @pytest.fixture

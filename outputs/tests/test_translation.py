@@ -12,10 +12,10 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import gettext_noop, override
 
+from ask4mdp.ui.translation import Message, render, shown, store
 from outputs import services
 from outputs.models import InputFile
 from outputs.sdc import SpecError, validate_spec
-from outputs.translation import Message, render, shown, store
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

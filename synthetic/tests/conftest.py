@@ -7,8 +7,6 @@ import pandas as pd
 import pytest
 from django.utils import timezone
 
-from outputs.tests.conftest import english_by_default  # noqa: F401 (autouse: each test starts in English)
-
 
 def person_table(n: int = 400, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
