@@ -85,6 +85,7 @@ class VariableAdmin(admin.ModelAdmin):
                     "format",
                     "source",
                     "comments",
+                    "comments_fr",
                     "domain",
                 ]
             },

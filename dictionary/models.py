@@ -28,7 +28,8 @@ class Padlock(models.IntegerChoices):
 
 
 class Localised:
-    """``label``/``description`` in the active language, falling back to English."""
+    """``label``/``description`` (and a register's ``unit``, a variable's ``comments``) in the active
+    language, falling back to English when the French text is empty."""
 
     def _localised(self, field: str) -> str:
         if translation.get_language() == "fr":
@@ -78,6 +79,12 @@ class Register(Localised, models.Model):
         blank=True,
         help_text=_("e.g. person × month, absence episode"),
     )
+    unit_fr = models.CharField(
+        _("unit of observation (French)"),
+        max_length=100,
+        blank=True,
+        help_text=_("e.g. personne × mois, épisode d'absence"),
+    )
     source = models.CharField(_("source"), max_length=200, blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
 
@@ -93,6 +100,10 @@ class Register(Localised, models.Model):
         from django.urls import reverse
 
         return reverse("dictionary:register", kwargs={"code": self.code})
+
+    @property
+    def display_unit(self) -> str:
+        return self._localised("unit")
 
 
 class VariableQuerySet(models.QuerySet):
@@ -126,6 +137,7 @@ class Variable(Localised, models.Model):
     format = models.CharField(_("format"), max_length=12, choices=Format.choices)
     source = models.CharField(_("source"), max_length=200, blank=True)
     comments = models.TextField(_("comments"), blank=True)
+    comments_fr = models.TextField(_("comments (French)"), blank=True)
     domain = models.CharField(_("domain"), max_length=32, choices=Domain.choices)
     padlock = models.PositiveSmallIntegerField(_("padlock"), choices=Padlock.choices, default=Padlock.NONE)
     is_quasi_identifier = models.BooleanField(
@@ -194,6 +206,10 @@ class Variable(Localised, models.Model):
         from django.urls import reverse
 
         return reverse("dictionary:variable", kwargs={"register": self.register.code, "name": self.name})
+
+    @property
+    def display_comments(self) -> str:
+        return self._localised("comments")
 
     @property
     def is_identifier(self) -> bool:

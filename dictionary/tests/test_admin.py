@@ -66,3 +66,42 @@ def test_it_lists_registers_with_their_counts(admin_in):
     response = admin_in.get(reverse("admin:dictionary_register_changelist"), {"q": "wages"})
 
     assert response.status_code == 200 and "WAGES" in response.text
+
+
+def _resubmitted(response) -> dict:
+    """The POST data of an admin change form as it was shown (the main form and its inlines)."""
+    from django import forms
+
+    context = response.context
+    shown = [context["adminform"].form]
+    for inline in context["inline_admin_formsets"]:
+        shown += [inline.formset.management_form, *inline.formset.forms]
+    data = {}
+    for form in shown:
+        for name, field in form.fields.items():
+            value = form[name].value()  # as the widget shows it
+            if isinstance(field.widget, forms.CheckboxInput):
+                if value:
+                    data[form[name].html_name] = "on"
+            elif value is not None:
+                data[form[name].html_name] = value
+    return data
+
+
+def _position(html: str, name: str) -> int:
+    return html.index(f'name="{name}"')
+
+
+def test_it_edits_the_french_unit_of_a_register_next_to_the_english_one(admin_in):
+    from dictionary.models import Register
+
+    register = Register.objects.create(code="NEW", label="New register", domain="health", unit="absence episode")
+    url = reverse("admin:dictionary_register_change", args=[register.pk])
+    page = admin_in.get(url)
+    assert _position(page.text, "unit") < _position(page.text, "unit_fr") < _position(page.text, "source")
+
+    response = admin_in.post(url, {**_resubmitted(page), "unit_fr": "épisode d'absence"})
+
+    assert response.status_code == 302, list(response.context["errors"])
+    register.refresh_from_db()
+    assert register.unit == "absence episode" and register.unit_fr == "épisode d'absence"

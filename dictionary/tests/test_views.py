@@ -131,6 +131,39 @@ def test_it_speaks_french(demo_dictionary, client):
     assert "Nationalité" in response.text and "Autre UE-28" in response.text
 
 
+def test_it_falls_back_to_the_english_unit_and_comments_without_a_french_one(make_variables, client):
+    from dictionary.models import Register
+
+    variable = make_variables(1)[0]
+    variable.comments = "Only documented in English."
+    variable.save()
+    assert Register.objects.get(code="BULK").unit_fr == "" and variable.comments_fr == ""
+    client.cookies["django_language"] = "fr"
+
+    page = client.get(variable.get_absolute_url()).text
+    register = client.get(reverse("dictionary:register", kwargs={"code": "BULK"})).text
+
+    assert "Only documented in English." in page and "(person × month)" in page
+    assert ">person × month</dd>" in register
+
+
+def test_it_picks_the_unit_and_comments_in_the_active_language():
+    from django.utils import translation
+
+    from dictionary.models import Register, Variable
+
+    register = Register(unit="job × month", unit_fr="emploi × mois")
+    variable = Variable(comments="Empty while the job continues.", comments_fr="")
+    with translation.override("fr"):
+        assert register.display_unit == "emploi × mois"
+        assert variable.display_comments == "Empty while the job continues."  # no French: the English
+        variable.comments_fr = "Vide tant que l'emploi se poursuit."
+        assert variable.display_comments == "Vide tant que l'emploi se poursuit."
+    with translation.override("en"):
+        assert register.display_unit == "job × month"
+        assert variable.display_comments == "Empty while the job continues."
+
+
 @pytest.mark.parametrize("n", [10, 100])
 def test_it_lists_with_a_constant_number_of_queries(make_variables, client, django_assert_max_num_queries, n):
     make_variables(n)
