@@ -42,14 +42,15 @@ HEADER = """\
 #
 # versions:   number, label, released_on (YYYY-MM-DD), changelog.
 # registers:  code, label, label_fr, description, description_fr, domain (labour_market,
-#             social_protection, health), unit (of observation), source, variables.
+#             social_protection, health), unit (of observation), unit_fr, source, variables.
 # variables:  name, label, label_fr, description, description_fr, format (character, numeric, date,
-#             identifier), source and domain (default: the register's), comments, padlock (0 supplied
-#             as is; 1 supplied at the default granularity, a finer one must be justified; 2 sensitive,
-#             not supplied by default), quasi_identifier, identifier_kind (person, company, job),
-#             available_from / available_to (YYYY-MM; from defaults to 2002-01), introduced_in (a
-#             version; default the first), status (renamed or withdrawn, with changed_in: the version,
-#             and for a rename renamed_to: the new name in the same register), generation, granularities.
+#             identifier), source and domain (default: the register's), comments, comments_fr,
+#             padlock (0 supplied as is; 1 supplied at the default granularity, a finer one must be
+#             justified; 2 sensitive, not supplied by default), quasi_identifier, identifier_kind
+#             (person, company, job), available_from / available_to (YYYY-MM; from defaults to
+#             2002-01), introduced_in (a version; default the first), status (renamed or withdrawn,
+#             with changed_in: the version, and for a rename renamed_to: the new name in the same
+#             register), generation, granularities.
 # granularities: code, kind (detailed: as held, exactly one; default: proposed by default, at most
 #             one; custom: approved later on a request, with its origin), label, label_fr, recode (a
 #             rule of dictionary/recode.py from the detailed coding: identity, map, intervals, prefix,
@@ -169,6 +170,7 @@ REGISTER_KEYS = (
     "description_fr",
     "domain",
     "unit",
+    "unit_fr",
     "source",
     "variables",
 )
@@ -182,6 +184,7 @@ VARIABLE_KEYS = (
     "source",
     "domain",
     "comments",
+    "comments_fr",
     "padlock",
     "quasi_identifier",
     "identifier_kind",
@@ -452,6 +455,7 @@ def _variable(ctx: _Ctx, var: Any, line: int, register: dict, versions: dict) ->
         "source": _text(ctx, var, "source", what) or register["source"],
         "domain": _choice(ctx, var, "domain", Domain.values, what, default=register["domain"]),
         "comments": _text(ctx, var, "comments", what),
+        "comments_fr": _text(ctx, var, "comments_fr", what),
         "padlock": padlock,
         "quasi_identifier": qi,
         "identifier_kind": _choice(ctx, var, "identifier_kind", Variable.IdentifierKind.values, what),
@@ -534,6 +538,7 @@ def _register(ctx: _Ctx, reg: Any, line: int, versions: dict) -> dict | None:
         "description_fr": _text(ctx, reg, "description_fr", what),
         "domain": _choice(ctx, reg, "domain", Domain.values, what, default=Domain.LABOUR_MARKET),
         "unit": _text(ctx, reg, "unit", what),
+        "unit_fr": _text(ctx, reg, "unit_fr", what),
         "source": _text(ctx, reg, "source", what),
         "variables": [],
         "_line": reg.line,
@@ -707,6 +712,7 @@ VARIABLE_FIELDS = [
     "format",
     "source",
     "comments",
+    "comments_fr",
     "domain",
     "padlock",
     "is_quasi_identifier",
@@ -741,7 +747,7 @@ def _write(doc: dict, result: ImportResult) -> None:
     for reg_order, data in enumerate(doc["registers"], start=1):
         values = {
             k: data[k]
-            for k in ("label", "label_fr", "description", "description_fr", "domain", "unit", "source")
+            for k in ("label", "label_fr", "description", "description_fr", "domain", "unit", "unit_fr", "source")
         }
         values["order"] = reg_order
         register = registers.get(data["code"])
@@ -769,6 +775,7 @@ def _write(doc: dict, result: ImportResult) -> None:
                 "format": vdata["format"],
                 "source": vdata["source"],
                 "comments": vdata["comments"],
+                "comments_fr": vdata["comments_fr"],
                 "domain": vdata["domain"],
                 "padlock": vdata["padlock"],
                 "is_quasi_identifier": vdata["quasi_identifier"],
@@ -1010,6 +1017,7 @@ def compact_document(doc: dict) -> dict:
                 "description_fr",
                 "domain",
                 "unit",
+                "unit_fr",
                 "source",
             )
             if r[k]
@@ -1025,8 +1033,9 @@ def compact_document(doc: dict) -> dict:
                 var["source"] = v["source"]
             if v["domain"] != r["domain"]:
                 var["domain"] = v["domain"]
-            if v["comments"]:
-                var["comments"] = v["comments"]
+            for key in ("comments", "comments_fr"):
+                if v[key]:
+                    var[key] = v[key]
             var["padlock"] = v["padlock"]
             if v["quasi_identifier"]:
                 var["quasi_identifier"] = True
@@ -1110,6 +1119,7 @@ def document_from_database() -> dict:
                 "source": v.source,
                 "domain": v.domain,
                 "comments": v.comments,
+                "comments_fr": v.comments_fr,
                 "padlock": v.padlock,
                 "quasi_identifier": v.is_quasi_identifier,
                 "identifier_kind": v.identifier_kind,
@@ -1152,6 +1162,7 @@ def document_from_database() -> dict:
                 "description_fr": r.description_fr,
                 "domain": r.domain,
                 "unit": r.unit,
+                "unit_fr": r.unit_fr,
                 "source": r.source,
                 "variables": by_register.get(r.pk, []),
             }

@@ -7,7 +7,13 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from ask4mdp.audit.models import AuditEvent
-from dictionary.importer import DictionaryFileError, dump_dictionary, export_dictionary, import_dictionary
+from dictionary.importer import (
+    HEADER,
+    DictionaryFileError,
+    dump_dictionary,
+    export_dictionary,
+    import_dictionary,
+)
 from dictionary.models import DictionaryVersion, Granularity, Modality, Padlock, Register, Variable
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "dictionary.yaml"
@@ -172,6 +178,8 @@ def test_it_round_trips_through_the_management_commands(db, tmp_path):
     call_command("import_dictionary", str(FIXTURE))
     call_command("export_dictionary", str(tmp_path / "a.yaml"))
     Modality.objects.filter(granularity__variable__name="I_gender").update(label="changed")
+    Register.objects.filter(code="WAGES").update(unit_fr="changed")
+    Variable.objects.filter(name="I_nationality").update(comments_fr="")
     call_command("import_dictionary", str(tmp_path / "a.yaml"))
 
     assert dump_dictionary() == FIXTURE.read_text(encoding="utf-8")
@@ -291,6 +299,36 @@ def test_it_replaces_changed_modalities_only(db, tmp_path):
             "exactly one detailed granularity",
         ),
         (lambda t: t.replace("- [DE, Germany]", "- [DE, Germany"), "- [CV, Cape Verde]", 1, "not valid YAML"),
+        (
+            lambda t: t.replace("  unit: person × month\n", "  unit: person × month\n  unit_fr: [personne, mois]\n"),
+            "unit_fr:",
+            1,
+            "'unit_fr' of register SOCIO must be text",
+        ),
+        (
+            lambda t: t.replace("    label: Gender\n", "    label: Gender\n    comments_fr: {fr: Deux modalités}\n"),
+            "comments_fr:",
+            1,
+            "'comments_fr' of variable I_gender must be text",
+        ),
+        (
+            lambda t: t.replace("    label: Gender\n", "    label: Gender\n    comments_fr: true\n"),
+            "comments_fr:",
+            1,
+            "'comments_fr' of variable I_gender must be text",
+        ),
+        (
+            lambda t: t.replace("    label: Gender\n", "    label: Gender\n    comment_fr: Deux modalités\n"),
+            "comment_fr:",
+            1,
+            "unknown key 'comment_fr'",
+        ),
+        (
+            lambda t: t.replace("  unit: person × month\n", "  unit: person × month\n  unite_fr: personne × mois\n"),
+            "unite_fr:",
+            1,
+            "unknown key 'unite_fr'",
+        ),
     ],
 )
 def test_it_names_the_file_line_and_problem(db, tmp_path, change, needle, occurrence, message):
@@ -389,3 +427,45 @@ def test_it_documents_the_format_in_the_file_header(db, tmp_path):
     import_dictionary(write(tmp_path, SMALL))
 
     assert textwrap.dedent(dump_dictionary()).startswith("# ask4mdp data dictionary")
+    assert "unit (of observation), unit_fr," in HEADER and "comments, comments_fr," in HEADER
+
+
+FRENCH = SMALL.replace("  unit: person × month\n", "  unit: person × month\n  unit_fr: personne × mois\n").replace(
+    "    label: Gender\n",
+    "    label: Gender\n    comments: 'Two modalities: supplied as is.'\n"
+    "    comments_fr: |-\n      Deux modalités : fourni tel quel.\n      Quasi-identifiant.\n",
+)
+
+
+def test_it_reads_and_writes_the_french_unit_and_comments(db, tmp_path):
+    import_dictionary(write(tmp_path, FRENCH))
+
+    assert Register.objects.get(code="SOCIO").unit_fr == "personne × mois"
+    gender = Variable.objects.get(name="I_gender")
+    assert gender.comments == "Two modalities: supplied as is."
+    assert gender.comments_fr == "Deux modalités : fourni tel quel.\nQuasi-identifiant."
+    exported = dump_dictionary()
+    body = exported[len(HEADER) :]
+    assert "\n  unit: person × month\n  unit_fr: personne × mois\n  source: CCSS\n" in body
+    assert (
+        "    comments: 'Two modalities: supplied as is.'\n"
+        "    comments_fr: |-\n      Deux modalités : fourni tel quel.\n      Quasi-identifiant.\n"
+        "    padlock: 0\n"
+    ) in body
+
+    result = import_dictionary(write(tmp_path, exported, "exported.yaml"))
+
+    assert not result.changed
+    assert dump_dictionary() == exported
+
+
+def test_it_empties_the_french_unit_and_comments_a_newer_file_drops(db, tmp_path):
+    import_dictionary(write(tmp_path, FRENCH))
+
+    result = import_dictionary(write(tmp_path, SMALL, "plain.yaml"))
+
+    assert result.updated["registers"] == 1 and result.updated["variables"] == 1
+    assert Register.objects.get(code="SOCIO").unit_fr == ""
+    assert Variable.objects.get(name="I_gender").comments_fr == ""
+    body = dump_dictionary()[len(HEADER) :]
+    assert "unit_fr" not in body and "comments_fr" not in body  # empty: left out, like the other keys
