@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from dictionary.importer import dump_dictionary
 from dictionary.models import Granularity, Variable
 
 
@@ -105,3 +106,22 @@ def test_it_edits_the_french_unit_of_a_register_next_to_the_english_one(admin_in
     assert response.status_code == 302, list(response.context["errors"])
     register.refresh_from_db()
     assert register.unit == "absence episode" and register.unit_fr == "épisode d'absence"
+
+
+def test_it_edits_the_french_comments_of_a_variable_next_to_the_english_ones(admin_in):
+    variable = Variable.objects.get(name="J_end_date")
+    url = reverse("admin:dictionary_variable_change", args=[variable.pk])
+    page = admin_in.get(url)
+    assert "Vide tant que l&#x27;emploi se poursuit." in page.text
+    assert _position(page.text, "comments") < _position(page.text, "comments_fr") < _position(page.text, "domain")
+
+    before = dump_dictionary()
+
+    response = admin_in.post(url, {**_resubmitted(page), "comments_fr": "Vide tant que l'emploi dure."})
+
+    assert response.status_code == 302, list(response.context["errors"])
+    variable.refresh_from_db()
+    assert variable.comments == "Empty while the job continues."
+    assert variable.comments_fr == "Vide tant que l'emploi dure."
+    # Nothing else changed (the variable, its codings, the rest of the dictionary).
+    assert dump_dictionary() == before.replace("que l'emploi se poursuit.", "que l'emploi dure.", 1)

@@ -134,6 +134,11 @@ def test_it_imports_the_demo_dictionary(db):
         ).values_list("padlock", flat=True)
     ) == {2}
     assert {"person", "company", "job"} <= set(Variable.objects.values_list("identifier_kind", flat=True))
+    assert not Register.objects.filter(unit_fr="").exists()
+    assert Register.objects.get(code="ABSENCE").unit_fr == "épisode d'absence"
+    commented = Variable.objects.exclude(comments="")
+    assert commented.count() == 35 and not commented.filter(comments_fr="").exists()
+    assert Variable.objects.get(name="J_end_date").comments_fr == "Vide tant que l'emploi se poursuit."
 
 
 def test_it_records_renamed_and_withdrawn_variables(db):

@@ -8,6 +8,8 @@ from django.urls import reverse
 from dictionary import cache
 
 INDEX = reverse("dictionary:index")
+NATIONALITY = reverse("dictionary:variable", kwargs={"register": "SOCIO", "name": "I_nationality"})
+WAGES = reverse("dictionary:register", kwargs={"code": "WAGES"})
 
 
 def test_it_is_public(demo_dictionary, client):
@@ -129,6 +131,27 @@ def test_it_speaks_french(demo_dictionary, client):
     )
 
     assert "Nationalité" in response.text and "Autre UE-28" in response.text
+
+
+def test_it_shows_the_french_unit_and_comments_on_french_pages(demo_dictionary, client):
+    client.cookies["django_language"] = "fr"
+
+    variable = client.get(NATIONALITY).text
+    register = client.get(WAGES).text
+
+    assert "Cette variable se rapporte à la nationalité principale" in variable
+    assert "En cas de double nationalité" in variable and "In cases of dual nationality" not in variable
+    assert "(personne × mois)" in variable and "person × month" not in variable
+    assert ">emploi × mois</dd>" in register and "job × month" not in register
+
+
+def test_it_shows_the_english_unit_and_comments_on_english_pages(demo_dictionary, client):
+    variable = client.get(NATIONALITY).text
+    register = client.get(WAGES).text
+
+    assert "In cases of dual nationality" in variable and "En cas de double nationalité" not in variable
+    assert "(person × month)" in variable and "personne × mois" not in variable
+    assert ">job × month</dd>" in register and "emploi × mois" not in register
 
 
 def test_it_falls_back_to_the_english_unit_and_comments_without_a_french_one(make_variables, client):
